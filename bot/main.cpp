@@ -1,0 +1,70 @@
+// tilangbot: the composition root. Parses the command line and hands over to the service or a tool.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "bot/config.hpp"
+#include "bot/log.hpp"
+#include "bot/service.hpp"
+#include "storage/store.hpp"
+
+namespace {
+
+int fail(const std::string& reason) {
+  std::fprintf(stderr, "tilangbot: %s\n", reason.c_str());
+  return 1;
+}
+
+tilang::bot::Config config_or_exit(bool demo, int& exit_code) {
+  auto result = tilang::bot::load_config(tilang::bot::process_env(), demo);
+  if (!result.config) {
+    exit_code = fail(result.error);
+    return {};
+  }
+  exit_code = 0;
+  return *result.config;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tilangbot: WhatsApp service for traffic fines (tilang), payment proofs, pickups and reports"};
+  app.require_subcommand(1);
+
+  bool demo = false;
+  auto* serve = app.add_subcommand("serve", "Run the service");
+  serve->add_flag("--demo", demo, "Sandbox Graph API, demo data and demo secrets");
+
+  auto* migrate = app.add_subcommand("migrate", "Apply database migrations and exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (serve->parsed()) {
+      int code = 0;
+      auto config = config_or_exit(demo, code);
+      if (code != 0) return code;
+      tilang::bot::Service service(config);
+      service.start();
+      service.run_until_signal();
+      return 0;
+    }
+    if (migrate->parsed()) {
+      int code = 0;
+      auto config = config_or_exit(true, code);
+      if (code != 0) return code;
+      int version = tilang::storage::migrate_sqlite(config.db_path);
+      std::printf("database %s at schema version %d\n", config.db_path.c_str(), version);
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  return 2;
+}

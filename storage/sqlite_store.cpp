@@ -1,0 +1,295 @@
+#include "storage/sqlite_store.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "storage/migrations.hpp"
+
+namespace tilang::storage {
+namespace {
+
+// The database's own clock for bookkeeping columns (created_at_ms, updated_at_ms); rows that
+// matter to flows carry Meta's timestamps or the injected clock's received_at_ms instead.
+const std::string now_ms = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+
+constexpr int rank_failed = 5;
+
+}  // namespace
+
+int status_rank(std::string_view status) {
+  if (status == "sent") return 1;
+  if (status == "delivered") return 2;
+  if (status == "read") return 3;
+  if (status == "played") return 4;
+  if (status == "failed") return rank_failed;
+  return 0;
+}
+
+SqliteStore::SqliteStore(const StoreOptions& options) : db_(options.path) {
+  const MigrationResult migrated = apply_migrations(db_, builtin_migration_files());
+  if (!migrated.status.ok) {
+    throw std::runtime_error("cannot migrate " + options.path + ": " + migrated.status.error);
+  }
+  if (options.max_page_count > 0) {
+    // SQLite keeps the cap at least at the current size; anything above it fails with SQLITE_FULL.
+    const Status capped = db_.exec("PRAGMA max_page_count = " + std::to_string(options.max_page_count));
+    if (!capped.ok) throw std::runtime_error("cannot set max_page_count: " + capped.error);
+  }
+
+  insert_inbox_ = db_.prepare("INSERT INTO inbox(received_at_ms, body) VALUES (?1, ?2)");
+  select_unparsed_ = db_.prepare("SELECT id, received_at_ms, body FROM inbox WHERE parsed = 0 ORDER BY id LIMIT ?1");
+  mark_parsed_ = db_.prepare(
+      "UPDATE inbox SET parsed = 1, parse_error = ?2, unknown_items = ?3"
+      " WHERE id = ?1 AND parsed = 0");
+  insert_message_ = db_.prepare(
+      "INSERT INTO inbound_messages(wamid, business_number, user_id, timestamp, type,"
+      " payload_json, inbox_id, created_at_ms)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " +
+      now_ms +
+      ")"
+      " ON CONFLICT(wamid) DO NOTHING");
+  // Forward-only: the update happens only for a higher rank, so a late "delivered" after "read",
+  // anything after "failed" (the highest rank), and unknown strings (rank 0) over a row are no-ops.
+  // An empty recipient or callback data (absent in that webhook) keeps what is known.
+  upsert_status_ = db_.prepare(
+      "INSERT INTO message_status(wamid, business_number, recipient, status, rank, timestamp,"
+      " biz_opaque_callback_data, error_code, error_title, error_details, inbox_id, updated_at_ms)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " +
+      now_ms +
+      ")"
+      " ON CONFLICT(wamid) DO UPDATE SET"
+      "  recipient = CASE WHEN excluded.recipient <> '' THEN excluded.recipient"
+      "                   ELSE message_status.recipient END,"
+      "  status = excluded.status, rank = excluded.rank, timestamp = excluded.timestamp,"
+      "  biz_opaque_callback_data = CASE WHEN excluded.biz_opaque_callback_data <> ''"
+      "     THEN excluded.biz_opaque_callback_data ELSE message_status.biz_opaque_callback_data END,"
+      "  error_code = excluded.error_code, error_title = excluded.error_title,"
+      "  error_details = excluded.error_details, inbox_id = excluded.inbox_id,"
+      "  updated_at_ms = excluded.updated_at_ms"
+      " WHERE excluded.rank > message_status.rank");
+  insert_error_ = db_.prepare(
+      "INSERT INTO notification_errors(inbox_id, business_number, code, title, details,"
+      " created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, " +
+      now_ms + ")");
+  inbox_stats_ = db_.prepare(
+      "SELECT (SELECT count(*) FROM inbox),"
+      " (SELECT count(*) FROM inbox WHERE parsed = 0),"
+      " coalesce((SELECT received_at_ms FROM inbox WHERE parsed = 0 ORDER BY id LIMIT 1), 0),"
+      " (SELECT count(*) FROM inbox WHERE parse_error IS NOT NULL)");
+  unparsed_count_ = db_.prepare("SELECT count(*) FROM inbox WHERE parsed = 0");
+  select_status_ = db_.prepare(
+      "SELECT wamid, status, timestamp, error_code, error_details FROM message_status"
+      " WHERE wamid = ?1");
+  select_user_messages_ = db_.prepare(
+      "SELECT wamid, business_number, user_id, timestamp, type, payload_json"
+      " FROM inbound_messages WHERE user_id = ?1 ORDER BY timestamp, rowid");
+  count_messages_ = db_.prepare("SELECT count(*) FROM inbound_messages");
+  page_headroom_ = db_.prepare(
+      "SELECT (SELECT * FROM pragma_max_page_count()) - (SELECT * FROM pragma_page_count())"
+      " + (SELECT * FROM pragma_freelist_count())");
+  touch_health_ = db_.prepare("INSERT INTO health(id, at_ms) VALUES (1, " + now_ms +
+                              ")"
+                              " ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms");
+}
+
+Status SqliteStore::append_inbox(std::span<const InboxRow> rows) {
+  if (rows.empty()) return Status::success();
+  sqlite::Transaction transaction(db_);
+  if (!transaction.status().ok) return transaction.status();
+  for (const InboxRow& row : rows) {
+    auto insert = insert_inbox_.use();
+    insert->bind_int(1, row.received_at_ms).bind_blob(2, row.body);
+    if (Status status = insert->run(); !status.ok) {
+      return Status::failure("cannot append to inbox: " + status.error);
+    }
+  }
+  if (Status status = transaction.commit(); !status.ok) {
+    return Status::failure("cannot commit inbox append: " + status.error);
+  }
+  return Status::success();
+}
+
+std::vector<InboxRow> SqliteStore::unparsed_inbox(std::size_t limit) {
+  std::vector<InboxRow> rows;
+  auto select = select_unparsed_.use();
+  select->bind_int(1, static_cast<std::int64_t>(limit));
+  while (select->step() == sqlite::Step::row) {
+    rows.push_back({select->column_int(0), select->column_int(1), select->column_blob(2)});
+  }
+  return rows;
+}
+
+ParseOutcome SqliteStore::record_parsed(const ParsedInbox& parsed) {
+  ParseOutcome outcome;
+  outcome.status = write_parsed(parsed, outcome);
+  // Counts describe what was committed; after a rollback nothing was.
+  if (!outcome.status.ok) {
+    Status failed = std::move(outcome.status);
+    outcome = ParseOutcome{};
+    outcome.status = std::move(failed);
+  }
+  return outcome;
+}
+
+Status SqliteStore::write_parsed(const ParsedInbox& parsed, ParseOutcome& outcome) {
+  sqlite::Transaction transaction(db_);
+  if (!transaction.status().ok) return transaction.status();
+
+  // Marking first also guards against two parsers recording the same row twice.
+  {
+    auto mark = mark_parsed_.use();
+    mark->bind_int(1, parsed.inbox_id).bind_int(3, parsed.unknown_items);
+    if (parsed.parse_failed) {
+      mark->bind_text(2, parsed.parse_error.empty() ? "parse failed" : parsed.parse_error);
+    } else {
+      mark->bind_null(2);
+    }
+    if (Status status = mark->run(); !status.ok) {
+      return Status::failure("cannot mark inbox row parsed: " + status.error);
+    }
+    if (db_.changes() != 1) {
+      return Status::failure("inbox row " + std::to_string(parsed.inbox_id) + " is missing or already parsed");
+    }
+  }
+
+  for (const MessageRow& message : parsed.messages) {
+    auto insert = insert_message_.use();
+    insert->bind_text(1, message.wamid)
+        .bind_text(2, message.business_number)
+        .bind_text(3, message.user)
+        .bind_int(4, message.timestamp)
+        .bind_text(5, message.type)
+        .bind_text(6, message.payload_json)
+        .bind_int(7, parsed.inbox_id);
+    if (Status status = insert->run(); !status.ok) {
+      return Status::failure("cannot store message " + message.wamid + ": " + status.error);
+    }
+    // DO NOTHING on a known wamid changes no row: that is a redelivery.
+    if (db_.changes() == 1) {
+      ++outcome.messages_new;
+    } else {
+      ++outcome.messages_duplicate;
+    }
+  }
+
+  for (const StatusRow& status_row : parsed.statuses) {
+    auto upsert = upsert_status_.use();
+    upsert->bind_text(1, status_row.wamid)
+        .bind_text(2, status_row.business_number)
+        .bind_text(3, status_row.recipient)
+        .bind_text(4, status_row.status)
+        .bind_int(5, status_rank(status_row.status))
+        .bind_int(6, status_row.timestamp)
+        .bind_text(7, status_row.biz_opaque_callback_data)
+        .bind_int(8, status_row.error_code)
+        .bind_text(9, status_row.error_title)
+        .bind_text(10, status_row.error_details)
+        .bind_int(11, parsed.inbox_id);
+    if (Status status = upsert->run(); !status.ok) {
+      return Status::failure("cannot store status of " + status_row.wamid + ": " + status.error);
+    }
+    if (db_.changes() == 1) {
+      ++outcome.statuses_applied;
+    } else {
+      ++outcome.statuses_ignored;
+    }
+  }
+
+  for (const NotificationErrorRow& error : parsed.errors) {
+    auto insert = insert_error_.use();
+    insert->bind_int(1, parsed.inbox_id)
+        .bind_text(2, error.business_number)
+        .bind_int(3, error.code)
+        .bind_text(4, error.title)
+        .bind_text(5, error.details);
+    if (Status status = insert->run(); !status.ok) {
+      return Status::failure("cannot store notification error: " + status.error);
+    }
+  }
+
+  if (Status status = transaction.commit(); !status.ok) {
+    return Status::failure("cannot commit parsed inbox row: " + status.error);
+  }
+  return Status::success();
+}
+
+InboxStats SqliteStore::inbox_stats() {
+  InboxStats stats;
+  auto select = inbox_stats_.use();
+  if (select->step() == sqlite::Step::row) {
+    stats.total = select->column_int(0);
+    stats.unparsed = select->column_int(1);
+    stats.oldest_unparsed_ms = select->column_int(2);
+    stats.parse_failures = select->column_int(3);
+  }
+  return stats;
+}
+
+std::int64_t SqliteStore::unparsed_count() {
+  auto select = unparsed_count_.use();
+  return select->step() == sqlite::Step::row ? select->column_int(0) : 0;
+}
+
+std::optional<StoredStatus> SqliteStore::message_status(const std::string& wamid) {
+  auto select = select_status_.use();
+  select->bind_text(1, wamid);
+  if (select->step() != sqlite::Step::row) return std::nullopt;
+  StoredStatus status;
+  status.wamid = select->column_text(0);
+  status.status = select->column_text(1);
+  status.timestamp = select->column_int(2);
+  status.error_code = static_cast<int>(select->column_int(3));
+  status.error_details = select->column_text(4);
+  return status;
+}
+
+std::vector<MessageRow> SqliteStore::messages_for_user(const std::string& user) {
+  std::vector<MessageRow> messages;
+  auto select = select_user_messages_.use();
+  select->bind_text(1, user);
+  while (select->step() == sqlite::Step::row) {
+    MessageRow message;
+    message.wamid = select->column_text(0);
+    message.business_number = select->column_text(1);
+    message.user = select->column_text(2);
+    message.timestamp = select->column_int(3);
+    message.type = select->column_text(4);
+    message.payload_json = select->column_text(5);
+    messages.push_back(std::move(message));
+  }
+  return messages;
+}
+
+std::int64_t SqliteStore::message_count() {
+  auto select = count_messages_.use();
+  return select->step() == sqlite::Step::row ? select->column_int(0) : 0;
+}
+
+bool SqliteStore::writable() {
+  // A database at its page cap still commits in-place updates, yet cannot take one more inbox
+  // row; report it as not writable so /healthz agrees with what the webhook would answer.
+  {
+    auto headroom = page_headroom_.use();
+    if (headroom->step() != sqlite::Step::row || headroom->column_int(0) <= 0) return false;
+  }
+  sqlite::Transaction transaction(db_);
+  if (!transaction.status().ok) return false;
+  {
+    auto touch = touch_health_.use();
+    if (!touch->run().ok) return false;
+  }
+  return transaction.commit().ok;
+}
+
+std::unique_ptr<Store> open_sqlite_store(const StoreOptions& options) { return std::make_unique<SqliteStore>(options); }
+
+int migrate_sqlite(const std::string& path) {
+  sqlite::Connection db(path);
+  const MigrationResult migrated = apply_migrations(db, builtin_migration_files());
+  if (!migrated.status.ok) {
+    throw std::runtime_error("cannot migrate " + path + ": " + migrated.status.error);
+  }
+  return migrated.version;
+}
+
+}  // namespace tilang::storage

@@ -1,0 +1,47 @@
+// The SQLite implementation of Store: one connection, its statements prepared once.
+#pragma once
+
+#include "storage/sqlite.hpp"
+#include "storage/store.hpp"
+
+namespace tilang::storage {
+
+// Rank of a status string: forward-only ordering; failed is final; unknown strings rank 0.
+int status_rank(std::string_view status);
+
+class SqliteStore final : public Store {
+ public:
+  // Opens, migrates and applies options; throws std::runtime_error with a one-line reason.
+  explicit SqliteStore(const StoreOptions& options);
+
+  Status append_inbox(std::span<const InboxRow> rows) override;
+  std::vector<InboxRow> unparsed_inbox(std::size_t limit) override;
+  ParseOutcome record_parsed(const ParsedInbox& parsed) override;
+  InboxStats inbox_stats() override;
+  std::int64_t unparsed_count() override;
+  std::optional<StoredStatus> message_status(const std::string& wamid) override;
+  std::vector<MessageRow> messages_for_user(const std::string& user) override;
+  std::int64_t message_count() override;
+  bool writable() override;
+
+ private:
+  Status write_parsed(const ParsedInbox& parsed, ParseOutcome& outcome);
+
+  // Declared first so it is destroyed after the statements below.
+  sqlite::Connection db_;
+  sqlite::Statement insert_inbox_;
+  sqlite::Statement select_unparsed_;
+  sqlite::Statement mark_parsed_;
+  sqlite::Statement insert_message_;
+  sqlite::Statement upsert_status_;
+  sqlite::Statement insert_error_;
+  sqlite::Statement inbox_stats_;
+  sqlite::Statement unparsed_count_;
+  sqlite::Statement select_status_;
+  sqlite::Statement select_user_messages_;
+  sqlite::Statement count_messages_;
+  sqlite::Statement page_headroom_;
+  sqlite::Statement touch_health_;
+};
+
+}  // namespace tilang::storage
