@@ -33,34 +33,36 @@ void InboxProcessor::stop() {
 int InboxProcessor::drain_once() {
   int total = 0;
   bool produced = false;
-  bool blocked = false;
-  while (!blocked) {
+  for (;;) {
     auto rows = store_->unparsed_inbox(256);
     if (rows.empty()) break;
+    std::vector<storage::ParsedInbox> batch;
+    batch.reserve(rows.size());
+    int unknown_items = 0;
     for (const auto& row : rows) {
       auto parsed = parse_notification(row.body);
-      auto record = to_parsed_inbox(row.id, parsed);
       if (!parsed.ok) {
         metrics_.add("tilangbot_inbox_parse_failures_total");
         log::warn("inbox_parse_failed", {{"inbox_id", std::to_string(row.id)}, {"error", parsed.error}});
       }
-      auto outcome = store_->record_parsed(record);
-      if (!outcome.status.ok) {
-        // The row stays unparsed and is retried on the next wake-up (e.g. once the disk has room).
-        metrics_.add("tilangbot_inbox_record_failures_total");
-        log::error("inbox_record_failed", {{"inbox_id", std::to_string(row.id)}, {"error", outcome.status.error}});
-        blocked = true;
-        break;
-      }
-      metrics_.add("tilangbot_inbox_parsed_total");
-      metrics_.add("tilangbot_messages_received_total", outcome.messages_new);
-      metrics_.add("tilangbot_webhook_duplicates_dropped_total", outcome.messages_duplicate);
-      metrics_.add("tilangbot_statuses_applied_total", outcome.statuses_applied);
-      metrics_.add("tilangbot_statuses_ignored_total", outcome.statuses_ignored);
-      if (record.unknown_items > 0) metrics_.add("tilangbot_inbox_unknown_items_total", record.unknown_items);
-      produced = produced || outcome.messages_new > 0 || outcome.statuses_applied > 0;
-      ++total;
+      batch.push_back(to_parsed_inbox(row.id, parsed));
+      unknown_items += batch.back().unknown_items;
     }
+    auto outcome = store_->record_parsed_batch(batch);
+    if (!outcome.status.ok) {
+      // The rows stay unparsed and are retried on the next wake-up (e.g. once the disk has room).
+      metrics_.add("tilangbot_inbox_record_failures_total");
+      log::error("inbox_record_failed", {{"first_inbox_id", std::to_string(rows.front().id)}, {"error", outcome.status.error}});
+      break;
+    }
+    metrics_.add("tilangbot_inbox_parsed_total", static_cast<std::int64_t>(rows.size()));
+    metrics_.add("tilangbot_messages_received_total", outcome.messages_new);
+    metrics_.add("tilangbot_webhook_duplicates_dropped_total", outcome.messages_duplicate);
+    metrics_.add("tilangbot_statuses_applied_total", outcome.statuses_applied);
+    metrics_.add("tilangbot_statuses_ignored_total", outcome.statuses_ignored);
+    if (unknown_items > 0) metrics_.add("tilangbot_inbox_unknown_items_total", unknown_items);
+    produced = produced || outcome.messages_new > 0 || outcome.statuses_applied > 0;
+    total += static_cast<int>(rows.size());
   }
   if (produced && on_events_) on_events_();
   return total;

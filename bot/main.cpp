@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "bot/chat.hpp"
 #include "bot/config.hpp"
 #include "bot/log.hpp"
 #include "bot/service.hpp"
@@ -38,6 +39,10 @@ int main(int argc, char** argv) {
 
   auto* migrate = app.add_subcommand("migrate", "Apply database migrations and exit");
 
+  std::string chat_as = "6281200000001";
+  auto* chat = app.add_subcommand("chat", "Chat with a running service as a WhatsApp user (demo sandbox)");
+  chat->add_option("--as", chat_as, "The WhatsApp number you chat as (digits, 628...)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -62,6 +67,18 @@ int main(int argc, char** argv) {
       int version = tilang::storage::migrate_sqlite(config.db_path);
       std::printf("database %s at schema version %d\n", config.db_path.c_str(), version);
       return 0;
+    }
+    if (chat->parsed()) {
+      int code = 0;
+      auto config = config_or_exit(true, code);
+      if (code != 0) return code;
+      tilang::bot::ChatOptions options;
+      options.host = config.listen_host;
+      options.port = std::to_string(config.listen_port);
+      options.app_secret = config.app_secret;
+      options.phone_number_id = config.phone_number_id;
+      options.wa_id = chat_as;
+      return tilang::bot::run_chat(options, std::cin, std::cout);
     }
   } catch (const std::exception& e) {
     return fail(e.what());

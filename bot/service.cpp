@@ -30,11 +30,16 @@ void Service::start() {
   storage::InboxWriterOptions writer_options;
   writer_options.max_queued = config_.inbox_max_queued;
   writer_options.max_unparsed_rows = config_.inbox_max_unparsed;
-  writer_ = std::make_unique<storage::InboxWriter>(storage::open_sqlite_store(store_options(config_)), writer_options,
+  auto writer_store = store_options(config_);
+  writer_store.checkpoints = false;  // acks never wait for a WAL checkpoint; the parser runs them
+  writer_ = std::make_unique<storage::InboxWriter>(storage::open_sqlite_store(writer_store), writer_options,
                                                    &now_ms);
-  processor_ = std::make_unique<InboxProcessor>(storage::open_sqlite_store(store_options(config_)), metrics_);
+  auto parser_options = store_options(config_);
+  parser_options.durable = false;  // parse results can be rebuilt from the durable inbox
+  processor_ = std::make_unique<InboxProcessor>(storage::open_sqlite_store(parser_options), metrics_);
   webhook_ = std::make_unique<WebhookHandler>(config_.verify_token, verifier_, *writer_, metrics_,
                                               [this] { processor_->wake(); });
+  if (config_.demo) sandbox_ = std::make_unique<DemoSandbox>();
   install_routes();
 
   server_ = std::make_unique<HttpServer>(io_, [this](Request&& request, Respond respond) {
@@ -70,6 +75,15 @@ void Service::install_routes() {
   router_.add(http::verb::get, "/metrics", "metrics", [this](Request&& r, Respond respond) {
     respond(make_response(r, http::status::ok, metrics_.render(), "text/plain; version=0.0.4"));
   });
+
+  if (sandbox_) {
+    router_.add(http::verb::get, "/sandbox/messages", "sandbox", [this](Request&& r, Respond respond) {
+      sandbox_->handle_messages(std::move(r), std::move(respond));
+    });
+    router_.add(http::verb::post, "/sandbox/media", "sandbox", [this](Request&& r, Respond respond) {
+      sandbox_->handle_media_upload(std::move(r), std::move(respond));
+    });
+  }
 
   metrics_.gauge("tilangbot_inbox_queue_depth", "Webhook bodies waiting for the group commit.",
                  [this] { return static_cast<double>(writer_->queued()); });

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bot/config.hpp"
+#include "bot/demo_sandbox.hpp"
 #include "bot/http_server.hpp"
 #include "bot/inbox_processor.hpp"
 #include "bot/metrics.hpp"
@@ -49,6 +50,7 @@ class Service {
   std::unique_ptr<WebhookHandler> webhook_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<DemoSandbox> sandbox_;  // demo mode only: stands in for the Graph API
   std::vector<std::thread> io_threads_;
   bool stopped_ = false;
 };

@@ -103,6 +103,8 @@ class Connection {
   sqlite3* handle() const { return db_; }
 
  private:
+  static int on_busy(void* timeout_ms, int count);
+
   sqlite3* db_ = nullptr;
   // Prepared lazily, once; moved along with the connection.
   Statement begin_;

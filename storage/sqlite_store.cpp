@@ -30,6 +30,16 @@ SqliteStore::SqliteStore(const StoreOptions& options) : db_(options.path) {
   if (!migrated.status.ok) {
     throw std::runtime_error("cannot migrate " + options.path + ": " + migrated.status.error);
   }
+  if (!options.durable) {
+    // Rows written through this connection can be rebuilt from the durable inbox; a later FULL commit
+    // on any connection syncs the shared WAL, order included.
+    const Status relaxed = db_.exec("PRAGMA synchronous=NORMAL");
+    if (!relaxed.ok) throw std::runtime_error("cannot set synchronous: " + relaxed.error);
+  }
+  if (!options.checkpoints) {
+    const Status off = db_.exec("PRAGMA wal_autocheckpoint=0");
+    if (!off.ok) throw std::runtime_error("cannot set wal_autocheckpoint: " + off.error);
+  }
   if (options.max_page_count > 0) {
     // SQLite keeps the cap at least at the current size; anything above it fails with SQLITE_FULL.
     const Status capped = db_.exec("PRAGMA max_page_count = " + std::to_string(options.max_page_count));
@@ -120,8 +130,23 @@ std::vector<InboxRow> SqliteStore::unparsed_inbox(std::size_t limit) {
 }
 
 ParseOutcome SqliteStore::record_parsed(const ParsedInbox& parsed) {
+  return record_parsed_batch(std::span<const ParsedInbox>(&parsed, 1));
+}
+
+ParseOutcome SqliteStore::record_parsed_batch(std::span<const ParsedInbox> batch) {
   ParseOutcome outcome;
-  outcome.status = write_parsed(parsed, outcome);
+  // One transaction (one commit) for the whole batch: the parser keeps up with group-committed ingest.
+  sqlite::Transaction transaction(db_);
+  outcome.status = transaction.status();
+  for (const ParsedInbox& parsed : batch) {
+    if (!outcome.status.ok) break;
+    outcome.status = write_parsed(parsed, outcome);
+  }
+  if (outcome.status.ok) {
+    if (Status status = transaction.commit(); !status.ok) {
+      outcome.status = Status::failure("cannot commit parsed inbox rows: " + status.error);
+    }
+  }
   // Counts describe what was committed; after a rollback nothing was.
   if (!outcome.status.ok) {
     Status failed = std::move(outcome.status);
@@ -132,9 +157,6 @@ ParseOutcome SqliteStore::record_parsed(const ParsedInbox& parsed) {
 }
 
 Status SqliteStore::write_parsed(const ParsedInbox& parsed, ParseOutcome& outcome) {
-  sqlite::Transaction transaction(db_);
-  if (!transaction.status().ok) return transaction.status();
-
   // Marking first also guards against two parsers recording the same row twice.
   {
     auto mark = mark_parsed_.use();
@@ -205,10 +227,6 @@ Status SqliteStore::write_parsed(const ParsedInbox& parsed, ParseOutcome& outcom
     if (Status status = insert->run(); !status.ok) {
       return Status::failure("cannot store notification error: " + status.error);
     }
-  }
-
-  if (Status status = transaction.commit(); !status.ok) {
-    return Status::failure("cannot commit parsed inbox row: " + status.error);
   }
   return Status::success();
 }

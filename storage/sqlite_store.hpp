@@ -17,6 +17,7 @@ class SqliteStore final : public Store {
   Status append_inbox(std::span<const InboxRow> rows) override;
   std::vector<InboxRow> unparsed_inbox(std::size_t limit) override;
   ParseOutcome record_parsed(const ParsedInbox& parsed) override;
+  ParseOutcome record_parsed_batch(std::span<const ParsedInbox> batch) override;
   InboxStats inbox_stats() override;
   std::int64_t unparsed_count() override;
   std::optional<StoredStatus> message_status(const std::string& wamid) override;
@@ -25,7 +26,7 @@ class SqliteStore final : public Store {
   bool writable() override;
 
  private:
-  Status write_parsed(const ParsedInbox& parsed, ParseOutcome& outcome);
+  Status write_parsed(const ParsedInbox& parsed, ParseOutcome& outcome);  // inside a transaction
 
   // Declared first so it is destroyed after the statements below.
   sqlite::Connection db_;

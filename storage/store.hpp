@@ -103,6 +103,19 @@ class Store {
   // Parsing (off the request path): oldest unparsed rows first.
   virtual std::vector<InboxRow> unparsed_inbox(std::size_t limit) = 0;
   virtual ParseOutcome record_parsed(const ParsedInbox& parsed) = 0;
+  // Several rows in one transaction; on failure nothing of the batch is written. Counts are summed.
+  virtual ParseOutcome record_parsed_batch(std::span<const ParsedInbox> batch) {
+    ParseOutcome total;
+    for (const auto& parsed : batch) {
+      auto one = record_parsed(parsed);
+      if (!one.status.ok) return one;
+      total.messages_new += one.messages_new;
+      total.messages_duplicate += one.messages_duplicate;
+      total.statuses_applied += one.statuses_applied;
+      total.statuses_ignored += one.statuses_ignored;
+    }
+    return total;
+  }
 
   virtual InboxStats inbox_stats() = 0;
   // Unparsed inbox rows only (cheaper than inbox_stats(); the InboxWriter's bound check).
@@ -118,6 +131,12 @@ class Store {
 struct StoreOptions {
   std::string path;                    // SQLite file
   std::int64_t max_page_count = 0;     // 0: no cap (tests use it to simulate a full disk)
+  // false: synchronous=NORMAL for a connection that only writes data derivable from the durable
+  // inbox (the parser). Acknowledged webhooks and replies always go through durable connections.
+  bool durable = true;
+  // false: this connection never runs WAL checkpoints itself (the ingest writer, whose acks must not
+  // wait for one); another connection (the parser's) checkpoints as it commits.
+  bool checkpoints = true;
 };
 
 // Opens (creating the file and applying migrations when needed).

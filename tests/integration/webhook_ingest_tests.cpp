@@ -2,6 +2,7 @@
 // real SQLite file. Asserts what is stored and parsed, never how fast.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <thread>
 
 #include "tests/support/service_harness.hpp"
@@ -248,7 +249,16 @@ TEST_CASE("healthz, metrics and unknown routes", "[ops]") {
 }
 
 TEST_CASE("a database that cannot grow makes the webhook answer 503, never 200", "[webhook][faults]") {
-  ServiceHarness harness([](bot::Config& config) { config.db_max_page_count = 64; });  // 64 pages of 4 KiB
+  // Room for a few bodies above the migrated schema, then the database cannot grow.
+  std::int64_t schema_pages = 0;
+  {
+    TempDir scratch;
+    storage::migrate_sqlite(scratch.file("schema.db"));
+    schema_pages = static_cast<std::int64_t>(std::filesystem::file_size(scratch.file("schema.db")) / 4096);
+    auto wal = scratch.file("schema.db-wal");
+    if (std::filesystem::exists(wal)) schema_pages += static_cast<std::int64_t>(std::filesystem::file_size(wal) / 4096);
+  }
+  ServiceHarness harness([&](bot::Config& config) { config.db_max_page_count = schema_pages + 200; });
   auto client = harness.client();
   std::string big(200 * 1024, 'z');
   int ok = 0, unavailable = 0, other = 0;
@@ -256,7 +266,8 @@ TEST_CASE("a database that cannot grow makes the webhook answer 503, never 200",
     auto r = client.post_webhook(text_notification("wamid.f" + std::to_string(i), "6281", big), test_secret);
     (r.status == 200 ? ok : r.status == 503 ? unavailable : other)++;
   }
-  CHECK(unavailable > 0);
+  CHECK(ok > 0);           // while there is room, notifications are stored...
+  CHECK(unavailable > 0);  // ...then refused with 503 so Meta redelivers
   CHECK(other == 0);
   // Everything that got a 200 is really stored.
   CHECK(harness.open_store()->inbox_stats().total == ok);

@@ -68,7 +68,7 @@ TEST_CASE("the connection uses WAL synchronous FULL and foreign keys", "[migrati
   CHECK(mode.column_text(0) == "wal");
   CHECK(count(db, "PRAGMA synchronous") == 2);  // FULL
   CHECK(count(db, "PRAGMA foreign_keys") == 1);
-  CHECK(count(db, "PRAGMA busy_timeout") == 5000);
+  // Waiting for a lock is a custom busy handler (fine-grained polling), not PRAGMA busy_timeout.
 }
 
 TEST_CASE("later migrations apply once each in order", "[migrations]") {

@@ -10,6 +10,7 @@
 
 using namespace tilang::storage;
 using tilang::storage::testing::TempDir;
+using tilang::storage::testing::schema_pages;
 
 namespace {
 
@@ -351,7 +352,7 @@ TEST_CASE("a full disk fails the whole append and nothing partial is stored", "[
 
 TEST_CASE("writable() is false once the database cannot grow", "[store]") {
   TempDir dir;
-  auto store = open(dir.file("db.sqlite"), 40);
+  auto store = open(dir.file("db.sqlite"), schema_pages(dir.file("db.sqlite")) + 16);
   CHECK(store->writable());
   // Fill page by page until an append fails.
   const std::string chunk(2000, 'y');

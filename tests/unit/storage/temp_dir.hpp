@@ -6,6 +6,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "storage/sqlite.hpp"
+#include "storage/store.hpp"
+
 namespace tilang::storage::testing {
 
 class TempDir {
@@ -28,5 +31,15 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Pages of a freshly migrated database at `path` (created here), so size caps in tests stay
+// relative to the schema, which grows with every migration.
+inline std::int64_t schema_pages(const std::string& path) {
+  { auto created = open_sqlite_store({path, 0}); }
+  sqlite::Connection db(path);
+  auto pages = db.prepare("PRAGMA page_count");
+  pages.step();
+  return pages.column_int(0);
+}
 
 }  // namespace tilang::storage::testing
