@@ -6,6 +6,7 @@
 
 #include "bot/chat.hpp"
 #include "bot/config.hpp"
+#include "bot/fines_import.hpp"
 #include "bot/log.hpp"
 #include "bot/service.hpp"
 #include "storage/store.hpp"
@@ -39,6 +40,12 @@ int main(int argc, char** argv) {
 
   auto* migrate = app.add_subcommand("migrate", "Apply database migrations and exit");
 
+  auto* import = app.add_subcommand("import", "Load data files (CSV)");
+  import->require_subcommand(1);
+  std::string fines_file;
+  auto* import_fines = import->add_subcommand("fines", "Upsert fines from a CSV file (idempotent by register_no)");
+  import_fines->add_option("file", fines_file, "CSV file")->required();
+
   std::string chat_as = "6281200000001";
   auto* chat = app.add_subcommand("chat", "Chat with a running service as a WhatsApp user (demo sandbox)");
   chat->add_option("--as", chat_as, "The WhatsApp number you chat as (digits, 628...)");
@@ -67,6 +74,12 @@ int main(int argc, char** argv) {
       int version = tilang::storage::migrate_sqlite(config.db_path);
       std::printf("database %s at schema version %d\n", config.db_path.c_str(), version);
       return 0;
+    }
+    if (import_fines->parsed()) {
+      int code = 0;
+      auto config = config_or_exit(true, code);
+      if (code != 0) return code;
+      return tilang::bot::run_import_fines(config.db_path, fines_file, config.phone_number_id, std::cout, std::cerr);
     }
     if (chat->parsed()) {
       int code = 0;

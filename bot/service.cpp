@@ -2,8 +2,15 @@
 
 #include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <random>
 
+#include "bot/api_handlers.hpp"
+#include "bot/demo_data.hpp"
+#include "bot/graph_client.hpp"
 #include "bot/log.hpp"
+#include "storage/engine_store.hpp"
+#include "templates/catalog.hpp"
 
 namespace tilang::bot {
 namespace {
@@ -36,10 +43,25 @@ void Service::start() {
                                                    &now_ms);
   auto parser_options = store_options(config_);
   parser_options.durable = false;  // parse results can be rebuilt from the durable inbox
-  processor_ = std::make_unique<InboxProcessor>(storage::open_sqlite_store(parser_options), metrics_);
+  graph_ = make_graph_api();
+  auto catalog = templates::load_catalog_or_builtin(
+      config_.templates_dir.empty() ? std::nullopt : std::optional<std::filesystem::path>(config_.templates_dir));
+  if (!catalog) throw std::runtime_error("message catalog: " + catalog.error);
+  EngineOptions engine_options;
+  engine_options.media_dir = config_.media_dir;
+  engine_ = std::make_unique<Engine>(storage::open_sqlite_engine_store(config_.db_path), *graph_,
+                                     std::move(*catalog.catalog), engine_options);
+  if (config_.demo) load_demo();
+  SenderOptions sender_options;
+  sender_options.max_mps = config_.max_mps;
+  sender_ = std::make_unique<Sender>(*graph_, storage::open_sqlite_outbox(config_.db_path), sender_options, &now_ms,
+                                     [rng = std::mt19937(std::random_device{}())]() mutable {
+                                       return std::uniform_real_distribution<double>(0, 1)(rng);
+                                     });
+  processor_ = std::make_unique<InboxProcessor>(storage::open_sqlite_store(parser_options), metrics_,
+                                                [this] { engine_->wake(); });
   webhook_ = std::make_unique<WebhookHandler>(config_.verify_token, verifier_, *writer_, metrics_,
                                               [this] { processor_->wake(); });
-  if (config_.demo) sandbox_ = std::make_unique<DemoSandbox>();
   install_routes();
 
   server_ = std::make_unique<HttpServer>(io_, [this](Request&& request, Respond respond) {
@@ -48,6 +70,8 @@ void Service::start() {
   if (!config_.tls_cert.empty()) server_->enable_tls(config_.tls_cert, config_.tls_key);
   server_->listen(config_.listen_host, config_.listen_port);
   processor_->start();
+  engine_->start();
+  sender_->start();
   for (int i = 0; i < config_.io_threads; ++i) io_threads_.emplace_back([this] { io_.run(); });
   log::info("service_started", {{"listen", config_.listen_host + ":" + std::to_string(port())},
                                 {"db", config_.db_path},
@@ -56,6 +80,27 @@ void Service::start() {
 }
 
 std::uint16_t Service::port() const { return server_ ? server_->port() : 0; }
+
+std::unique_ptr<GraphApi> Service::make_graph_api() {
+  if (config_.demo) {
+    auto sandbox = std::make_unique<DemoSandbox>();
+    sandbox_ = sandbox.get();
+    return sandbox;
+  }
+  GraphClientOptions options;
+  options.base_url = config_.graph_url;
+  options.api_version = config_.api_version;
+  options.access_token = config_.access_token;
+  if (auto problem = check_graph_options(options); !problem.empty()) throw std::runtime_error(problem);
+  return std::make_unique<GraphClient>(options);
+}
+
+void Service::load_demo() {
+  auto summary = engine_->with_store([&](storage::EngineStore& store) {
+    return load_demo_data(store, config_.phone_number_id, std::chrono::system_clock::now());
+  });
+  if (!summary.error.empty()) throw std::runtime_error("demo data: " + summary.error);
+}
 
 void Service::install_routes() {
   router_.add(http::verb::get, "/webhook", "webhook", [this](Request&& r, Respond respond) {
@@ -76,6 +121,7 @@ void Service::install_routes() {
     respond(make_response(r, http::status::ok, metrics_.render(), "text/plain; version=0.0.4"));
   });
 
+  install_api_routes(router_, ApiContext{engine_.get(), config_.api_token, config_.phone_number_id, {}, {}});
   if (sandbox_) {
     router_.add(http::verb::get, "/sandbox/messages", "sandbox", [this](Request&& r, Respond respond) {
       sandbox_->handle_messages(std::move(r), std::move(respond));
@@ -96,6 +142,25 @@ void Service::install_routes() {
     auto stats = http_store_->inbox_stats();
     return stats.oldest_unparsed_ms == 0 ? 0.0 : static_cast<double>(now_ms() - stats.oldest_unparsed_ms) / 1000.0;
   });
+  auto sender_gauge = [this](const char* name, const char* help, auto field) {
+    metrics_.gauge(name, help, [this, field] { return static_cast<double>(sender_->stats().*field); });
+  };
+  sender_gauge("tilangbot_outbox_accepted_total", "Outbound messages Meta accepted.", &SenderStats::accepted);
+  sender_gauge("tilangbot_outbox_failed_total", "Outbound messages failed by a send answer.", &SenderStats::failed);
+  sender_gauge("tilangbot_outbox_failed_by_webhook_total", "Accepted messages a failed status turned failed.",
+               &SenderStats::failed_by_webhook);
+  sender_gauge("tilangbot_outbox_retries_total", "Sends scheduled for another attempt.", &SenderStats::retries);
+  sender_gauge("tilangbot_outbox_ambiguous_total", "Sends without an answer (timeouts, dropped connections).",
+               &SenderStats::ambiguous);
+  sender_gauge("tilangbot_outbox_fallbacks_total", "Templates sent because the 24-hour window was closed.",
+               &SenderStats::fallbacks);
+  sender_gauge("tilangbot_outbox_window_closed_no_template_total",
+               "Messages refused by the closed 24-hour window with no template: officers must act.",
+               &SenderStats::window_closed_no_template);
+  sender_gauge("tilangbot_outbox_in_flight", "Outbound messages being sent now.", &SenderStats::in_flight);
+  metrics_.gauge("tilangbot_outbox_paused_for_token", "1 when the access token was refused (190): ALERT.",
+                 [this] { return sender_->stats().paused_for_token ? 1.0 : 0.0; });
+
   metrics_.gauge("tilangbot_inbox_commits", "Group commits (transactions) of the inbox writer.",
                  [this] { return static_cast<double>(writer_->batches_committed()); });
 }
@@ -113,6 +178,8 @@ void Service::stop(std::chrono::milliseconds grace) {
   for (auto& t : io_threads_) t.join();
   io_threads_.clear();
   processor_->stop();
+  engine_->stop();
+  sender_->stop();  // finishes sends in flight; unsent rows stay queued for the next start
   log::info("service_stopped", {{"in_flight_abandoned", std::to_string(server_->in_flight())}});
 }
 

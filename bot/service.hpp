@@ -8,6 +8,9 @@
 
 #include "bot/config.hpp"
 #include "bot/demo_sandbox.hpp"
+#include "bot/engine.hpp"
+#include "bot/graph_api.hpp"
+#include "bot/sender.hpp"
 #include "bot/http_server.hpp"
 #include "bot/inbox_processor.hpp"
 #include "bot/metrics.hpp"
@@ -34,10 +37,15 @@ class Service {
   void run_until_signal();
 
   Metrics& metrics() { return metrics_; }
+  Engine& engine() { return *engine_; }
+  Sender& sender() { return *sender_; }
+  GraphApi& graph() { return *graph_; }
   const Config& config() const { return config_; }
 
  private:
   void install_routes();
+  std::unique_ptr<GraphApi> make_graph_api();
+  void load_demo();
 
   Config config_;
   Metrics metrics_;
@@ -50,7 +58,10 @@ class Service {
   std::unique_ptr<WebhookHandler> webhook_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
-  std::unique_ptr<DemoSandbox> sandbox_;  // demo mode only: stands in for the Graph API
+  DemoSandbox* sandbox_ = nullptr;        // demo mode only: graph_ is the sandbox
+  std::unique_ptr<GraphApi> graph_;       // the Graph API client (or the demo sandbox)
+  std::unique_ptr<Engine> engine_;        // destroyed before graph_, which it uses
+  std::unique_ptr<Sender> sender_;        // delivers the outbox through graph_
   std::vector<std::thread> io_threads_;
   bool stopped_ = false;
 };

@@ -1,7 +1,7 @@
 # Turns every file under ROOT into a C++ string literal table:
 #   std::vector<std::pair<std::string_view, std::string_view>> FUNCTION();  (relative path, content)
 # Used for the SQL migrations and the message catalog, so the binary needs no files beside it.
-file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/*.sql ${ROOT}/*.json)
+file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/*.sql ${ROOT}/*.json ${ROOT}/*.html ${ROOT}/*.js ${ROOT}/*.css ${ROOT}/*.svg)
 list(SORT files)
 set(body "")
 foreach(rel ${files})

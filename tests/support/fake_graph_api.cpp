@@ -432,6 +432,7 @@ struct FakeGraphApi::State {
   std::vector<AcceptedMessage> accepted;
   std::vector<std::string> read_receipts;
   std::size_t attempts = 0;
+  std::vector<std::chrono::steady_clock::time_point> receive_times;
   std::deque<GraphFault> faults;
   double failure_ratio = 0;
   int failure_code = 131000;
@@ -544,6 +545,7 @@ FakeGraphApi::State::Reply FakeGraphApi::State::send_message(const Request& req,
   {
     std::lock_guard lock(mutex);
     ++attempts;
+    receive_times.push_back(std::chrono::steady_clock::now());
   }
   if (!authorized(req)) {
     reply.response = error_response(req, 190);
@@ -840,6 +842,11 @@ std::vector<json> FakeGraphApi::messages_to(const std::string& recipient) const 
   return out;
 }
 
+std::vector<std::chrono::steady_clock::time_point> FakeGraphApi::receive_times() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->receive_times;
+}
+
 std::vector<std::string> FakeGraphApi::read_receipts() const {
   std::lock_guard lock(state_->mutex);
   return state_->read_receipts;
@@ -861,6 +868,7 @@ void FakeGraphApi::clear_recorded() {
   state_->accepted.clear();
   state_->read_receipts.clear();
   state_->attempts = 0;
+  state_->receive_times.clear();
 }
 
 void FakeGraphApi::push_fault(GraphFault fault, int count) {

@@ -60,6 +60,8 @@ class FakeGraphApi {
   std::vector<nlohmann::json> messages_to(const std::string& recipient) const;
   std::vector<std::string> read_receipts() const;  // message_ids marked as read
   std::size_t attempts() const;  // POST .../messages requests received, whatever the answer
+  // When each POST .../messages request was received (fully read), whatever the answer, in order.
+  std::vector<std::chrono::steady_clock::time_point> receive_times() const;
   // True once at least n messages were accepted; false after the timeout.
   bool wait_for_messages(std::size_t n, std::chrono::milliseconds timeout) const;
   void clear_recorded();

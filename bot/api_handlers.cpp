@@ -1,0 +1,307 @@
+#include "bot/api_handlers.hpp"
+
+#include <openssl/crypto.h>
+
+#include <chrono>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/fines_import.hpp"
+#include "bot/log.hpp"
+#include "flows/text_match.hpp"
+
+namespace tilang::bot {
+namespace {
+
+using nlohmann::json;
+
+Response json_response(const Request& request, http::status status, const json& body) {
+  return make_response(request, status, body.dump() + "\n", "application/json");
+}
+
+Response error_response(const Request& request, http::status status, const std::string& message) {
+  return json_response(request, status, json{{"error", message}});
+}
+
+// The value of `name` in the query string (no percent-decoding needed for the values used here).
+std::string query_param(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// Path segments after `prefix` ("/api/v1/payments/12/verify" -> {"12", "verify"}).
+std::vector<std::string> segments_after(std::string_view path, std::string_view prefix) {
+  std::vector<std::string> out;
+  if (path.size() <= prefix.size()) return out;
+  std::string_view rest = path.substr(prefix.size());
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    if (slash != 0) out.emplace_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+json payment_json(const storage::PaymentRow& p, const Engine& engine) {
+  return {{"id", p.id},
+          {"reference", p.reference},
+          {"wa_id", p.wa_id},
+          {"register_no", p.register_no},
+          {"state", p.state},
+          {"reason", p.reason},
+          {"duplicate_of", p.duplicate_of},
+          {"media_sha256", p.media_sha256},
+          {"media_path", p.media_path},
+          {"media_mime", p.media_mime},
+          {"decided_by", p.decided_by},
+          {"created_at", engine.format_time(p.created_at_ms)},
+          {"created_at_ms", p.created_at_ms}};
+}
+
+json report_json(const storage::ReportRow& r, const Engine& engine) {
+  json j{{"report_no", r.report_no},
+         {"wa_id", r.wa_id},
+         {"category", r.category},
+         {"team", r.team},
+         {"what", r.what},
+         {"how", r.how},
+         {"when", r.when_text},
+         {"where", r.where_text},
+         {"who", r.who},
+         {"photo_sha256", r.photo_sha256},
+         {"status", r.status},
+         {"notes", r.notes},
+         {"created_at", engine.format_time(r.created_at_ms)},
+         {"updated_at", engine.format_time(r.updated_at_ms)}};
+  if (r.has_location) {
+    j["latitude"] = r.latitude;
+    j["longitude"] = r.longitude;
+  } else {
+    j["latitude"] = nullptr;
+    j["longitude"] = nullptr;
+  }
+  return j;
+}
+
+http::status status_of(EngineResult result) {
+  switch (result) {
+    case EngineResult::done: return http::status::ok;
+    case EngineResult::not_found: return http::status::not_found;
+    case EngineResult::conflict: return http::status::conflict;
+    case EngineResult::invalid: return http::status::bad_request;
+    case EngineResult::failed: return http::status::service_unavailable;
+  }
+  return http::status::internal_server_error;
+}
+
+// An optional JSON object body: an empty body is {}, anything else must be an object.
+std::optional<json> object_body(const Request& r) {
+  if (r.body().empty()) return json::object();
+  json j = json::parse(r.body(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  return j;
+}
+
+std::string string_field(const json& j, const char* name) {
+  auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+class Api {
+ public:
+  explicit Api(ApiContext context) : ctx_(std::move(context)) {
+    if (!ctx_.now_ms) {
+      ctx_.now_ms = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      };
+    }
+  }
+
+  // Runs `handler` for an authenticated caller, else answers 401.
+  template <class F>
+  void guarded(Request&& r, Respond& respond, F&& handler) {
+    auto caller = authenticate(r);
+    if (!caller) {
+      auto res = error_response(r, http::status::unauthorized, "missing or invalid bearer token");
+      res.set(http::field::www_authenticate, "Bearer");
+      respond(std::move(res));
+      return;
+    }
+    try {
+      respond(handler(r, *caller));
+    } catch (const std::exception& e) {
+      log::error("api_failed", {{"target", std::string(r.target())}, {"error", e.what()}});
+      respond(error_response(r, http::status::internal_server_error, "internal error"));
+    }
+  }
+
+  Response post_fines(const Request& r) {
+    json body = json::parse(r.body(), nullptr, false);
+    if (body.is_discarded()) return error_response(r, http::status::bad_request, "body is not JSON");
+    if (!body.is_array()) return error_response(r, http::status::bad_request, "body must be a JSON array of fines");
+    auto result = ctx_.engine->with_store([&](storage::EngineStore& store) {
+      return import_fines_json(store, body, ctx_.business_number, ctx_.now_ms());
+    });
+    if (!result.ok()) return error_response(r, http::status::service_unavailable, result.error);
+    return json_response(r, http::status::ok, to_json(result, "index"));
+  }
+
+  Response list_payments(const Request& r) {
+    std::string state = query_param(r.target(), "state");
+    if (state.empty()) state = "pending";
+    if (state != "pending" && state != "verified" && state != "rejected" && state != "all") {
+      return error_response(r, http::status::bad_request, "state must be pending, verified, rejected or all");
+    }
+    auto rows = ctx_.engine->with_store([&](storage::EngineStore& store) {
+      return store.payments_in_state(state == "all" ? "" : state, 1000);
+    });
+    json items = json::array();
+    for (const auto& p : rows) items.push_back(payment_json(p, *ctx_.engine));
+    return json_response(r, http::status::ok, json{{"items", items}});
+  }
+
+  Response decide_payment(const Request& r, const ApiCaller& caller) {
+    const auto parts = segments_after(target_path(r.target()), "/api/v1/payments/");
+    if (parts.size() != 2 || (parts[1] != "verify" && parts[1] != "reject")) {
+      return error_response(r, http::status::not_found, "use /api/v1/payments/{id}/verify or /reject");
+    }
+    std::int64_t id = 0;
+    try {
+      std::size_t used = 0;
+      id = std::stoll(parts[0], &used);
+      if (used != parts[0].size()) throw std::invalid_argument("id");
+    } catch (const std::exception&) {
+      return error_response(r, http::status::not_found, "payment id must be a number");
+    }
+    auto body = object_body(r);
+    if (!body) return error_response(r, http::status::bad_request, "body must be a JSON object");
+    const bool verify = parts[1] == "verify";
+    const std::string reason = string_field(*body, "reason");
+    if (!verify && reason.empty()) {
+      return error_response(r, http::status::bad_request, "a rejection needs a reason (the violator is told it)");
+    }
+    const EngineResult result = ctx_.engine->decide_payment(id, verify, reason, caller.name);
+    if (result != EngineResult::done) {
+      const char* why = result == EngineResult::not_found  ? "no such payment"
+                        : result == EngineResult::conflict ? "payment is not pending (already decided)"
+                                                           : "could not record the decision";
+      return error_response(r, status_of(result), why);
+    }
+    auto payment = ctx_.engine->with_store([&](storage::EngineStore& store) { return store.payment_by_id(id); });
+    if (!payment) return error_response(r, http::status::not_found, "no such payment");
+    return json_response(r, http::status::ok, payment_json(*payment, *ctx_.engine));
+  }
+
+  Response report(const Request& r) {
+    const auto parts = segments_after(target_path(r.target()), "/api/v1/reports/");
+    if (parts.empty()) return error_response(r, http::status::not_found, "use /api/v1/reports/{report_no}");
+    auto report_no = flows::normalise_reference(parts[0], "KDN");
+    if (!report_no) return error_response(r, http::status::not_found, "not a report number KDN-YYYYMMDD-NNNN");
+
+    if (r.method() == http::verb::get) {
+      if (parts.size() != 1) return error_response(r, http::status::not_found, "unknown report resource");
+      auto row = ctx_.engine->with_store([&](storage::EngineStore& store) { return store.report(*report_no); });
+      if (!row) return error_response(r, http::status::not_found, "no such report");
+      return json_response(r, http::status::ok, report_json(*row, *ctx_.engine));
+    }
+    if (parts.size() != 2 || parts[1] != "status") {
+      return error_response(r, http::status::not_found, "use POST /api/v1/reports/{report_no}/status");
+    }
+    auto body = object_body(r);
+    if (!body) return error_response(r, http::status::bad_request, "body must be a JSON object");
+    const std::string status = string_field(*body, "status");
+    const EngineResult result = ctx_.engine->set_report_status(*report_no, status, string_field(*body, "note"));
+    if (result == EngineResult::invalid) {
+      return error_response(r, http::status::bad_request, "status must be received, in_progress, done or rejected");
+    }
+    if (result != EngineResult::done) {
+      return error_response(r, status_of(result),
+                            result == EngineResult::not_found ? "no such report" : "could not update the report");
+    }
+    auto row = ctx_.engine->with_store([&](storage::EngineStore& store) { return store.report(*report_no); });
+    if (!row) return error_response(r, http::status::not_found, "no such report");
+    return json_response(r, http::status::ok, report_json(*row, *ctx_.engine));
+  }
+
+  Response shipment_dispatched(const Request& r) {
+    const auto parts = segments_after(target_path(r.target()), "/api/v1/shipments/");
+    if (parts.size() != 2 || parts[1] != "dispatched") {
+      return error_response(r, http::status::not_found, "use POST /api/v1/shipments/{id}/dispatched");
+    }
+    std::int64_t id = 0;
+    try {
+      id = std::stoll(parts[0]);
+    } catch (const std::exception&) {
+      return error_response(r, http::status::not_found, "shipment id must be a number");
+    }
+    auto body = object_body(r);
+    if (!body) return error_response(r, http::status::bad_request, "body must be a JSON object");
+    const EngineResult result = ctx_.engine->shipment_dispatched(id, string_field(*body, "tracking_no"));
+    if (result != EngineResult::done) {
+      return error_response(r, status_of(result),
+                            result == EngineResult::not_found ? "no such shipment"
+                                                              : "shipment is not waiting for dispatch");
+    }
+    return json_response(r, http::status::ok, json{{"id", id}, {"state", "dispatched"}});
+  }
+
+ private:
+  std::optional<ApiCaller> authenticate(const Request& r) const {
+    const auto header = r[http::field::authorization];
+    constexpr std::string_view scheme = "Bearer ";
+    if (header.size() <= scheme.size() || header.substr(0, scheme.size()) != scheme) return std::nullopt;
+    const std::string_view token(header.data() + scheme.size(), header.size() - scheme.size());
+    if (!ctx_.api_token.empty() && same_secret(token, ctx_.api_token)) return ApiCaller{"api", "admin"};
+    if (ctx_.authenticate) return ctx_.authenticate(token);
+    return std::nullopt;
+  }
+
+  ApiContext ctx_;
+};
+
+}  // namespace
+
+void install_api_routes(Router& router, ApiContext context) {
+  if (context.engine == nullptr) throw std::invalid_argument("install_api_routes: engine is required");
+  auto api = std::make_shared<Api>(std::move(context));
+  router.add(http::verb::post, "/api/v1/fines", "api_fines", [api](Request&& r, Respond respond) {
+    api->guarded(std::move(r), respond, [&](const Request& req, const ApiCaller&) { return api->post_fines(req); });
+  });
+  // The exact list route goes before the prefix route, which would also match "/api/v1/payments".
+  router.add(http::verb::get, "/api/v1/payments", "api_payments", [api](Request&& r, Respond respond) {
+    api->guarded(std::move(r), respond, [&](const Request& req, const ApiCaller&) { return api->list_payments(req); });
+  });
+  router.add(http::verb::post, "/api/v1/payments/", "api_payment_decision", [api](Request&& r, Respond respond) {
+    api->guarded(std::move(r), respond,
+                 [&](const Request& req, const ApiCaller& caller) { return api->decide_payment(req, caller); });
+  });
+  for (auto method : {http::verb::get, http::verb::post}) {
+    router.add(method, "/api/v1/reports/", "api_reports", [api](Request&& r, Respond respond) {
+      api->guarded(std::move(r), respond, [&](const Request& req, const ApiCaller&) { return api->report(req); });
+    });
+  }
+  router.add(http::verb::post, "/api/v1/shipments/", "api_shipments", [api](Request&& r, Respond respond) {
+    api->guarded(std::move(r), respond,
+                 [&](const Request& req, const ApiCaller&) { return api->shipment_dispatched(req); });
+  });
+}
+
+}  // namespace tilang::bot

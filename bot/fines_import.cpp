@@ -1,0 +1,339 @@
+#include "bot/fines_import.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "flows/text_match.hpp"
+
+namespace tilang::bot {
+namespace {
+
+const std::vector<std::string>& required_columns() {
+  static const std::vector<std::string> columns{"register_no", "plate",       "violator_name", "violation_date",
+                                                "article",     "fine_amount", "evidence",      "status"};
+  return columns;
+}
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+std::string upper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+bool valid_date(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year(std::stoi(s.substr(0, 4))),
+                                        std::chrono::month(static_cast<unsigned>(std::stoi(s.substr(5, 2)))),
+                                        std::chrono::day(static_cast<unsigned>(std::stoi(s.substr(8, 2))))};
+  return ymd.ok();
+}
+
+// Whole rupiah: digits only (at most 13), so "500000" but not "500.000" or "-5".
+std::optional<std::int64_t> parse_amount(const std::string& s) {
+  if (s.empty() || s.size() > 13) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+std::string field(const std::map<std::string, std::string>& m, const std::string& name) {
+  auto it = m.find(name);
+  return it == m.end() ? std::string() : trim(it->second);
+}
+
+void upsert(storage::EngineStore& store, const storage::FineRow& row, std::size_t where, std::int64_t now_ms,
+            FineImportResult& result) {
+  switch (store.upsert_fine(row, now_ms)) {
+    case storage::UpsertOutcome::inserted: ++result.inserted; break;
+    case storage::UpsertOutcome::updated: ++result.updated; break;
+    case storage::UpsertOutcome::unchanged: ++result.unchanged; break;
+    case storage::UpsertOutcome::failed: result.rejected.push_back({where, "could not be stored"}); break;
+  }
+}
+
+// Commits every few hundred rows so a large file never holds the write lock for long
+// (the webhook ingest shares the database).
+constexpr int rows_per_transaction = 500;
+
+}  // namespace
+
+CsvParseResult parse_csv(std::string_view text) {
+  CsvParseResult out;
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  std::size_t line = 1;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    CsvRecord record;
+    record.line = line;
+    std::string value;
+    bool done = false;
+    while (!done) {
+      value.clear();
+      if (i < text.size() && text[i] == '"') {
+        const std::size_t quote_line = line;
+        ++i;
+        bool closed = false;
+        while (i < text.size()) {
+          const char c = text[i++];
+          if (c == '"') {
+            if (i < text.size() && text[i] == '"') {
+              value += '"';
+              ++i;
+            } else {
+              closed = true;
+              break;
+            }
+          } else {
+            if (c == '\n') ++line;
+            value += c;
+          }
+        }
+        if (!closed) {
+          out.error = "unterminated quoted field";
+          out.error_line = quote_line;
+          return out;
+        }
+        // Anything between the closing quote and the separator is kept (lenient, like most readers).
+        while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') value += text[i++];
+      } else {
+        while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') value += text[i++];
+      }
+      record.fields.push_back(value);
+      if (i >= text.size()) {
+        done = true;
+      } else if (text[i] == ',') {
+        ++i;
+      } else {
+        if (text[i] == '\r') ++i;
+        if (i < text.size() && text[i] == '\n') ++i;
+        ++line;
+        done = true;
+      }
+    }
+    const bool blank = record.fields.size() == 1 && trim(record.fields[0]).empty();
+    if (!blank) out.records.push_back(std::move(record));
+  }
+  return out;
+}
+
+std::variant<storage::FineRow, std::string> validate_fine(const std::map<std::string, std::string>& fields) {
+  storage::FineRow f;
+  const std::string reg = field(fields, "register_no");
+  if (reg.empty()) return std::string("register_no is empty");
+  auto canonical_reg = flows::normalise_register_no(reg);
+  if (!canonical_reg) return "register_no '" + reg + "' is not a register number (1-2 letters then 5-10 digits)";
+  f.register_no = *canonical_reg;
+
+  const std::string plate = field(fields, "plate");
+  auto canonical_plate = flows::normalise_plate(plate);
+  if (!canonical_plate) return "plate '" + plate + "' is not a vehicle plate (e.g. B 1234 XYZ)";
+  f.plate = flows::display_plate(*canonical_plate);
+  f.plate_normalized = *canonical_plate;
+
+  f.violator_name = field(fields, "violator_name");
+  if (f.violator_name.empty()) return std::string("violator_name is empty");
+
+  f.violation_date = field(fields, "violation_date");
+  if (!valid_date(f.violation_date)) return "violation_date '" + f.violation_date + "' is not a date YYYY-MM-DD";
+
+  f.article = field(fields, "article");
+  if (f.article.empty()) return std::string("article is empty");
+
+  const std::string amount = field(fields, "fine_amount");
+  auto fine = parse_amount(amount);
+  if (!fine || *fine == 0) return "fine_amount '" + amount + "' is not a whole rupiah amount above 0";
+  f.fine_amount = *fine;
+
+  const std::string court = field(fields, "court_fee");
+  if (court.empty()) {
+    f.court_fee = 0;
+  } else if (auto fee = parse_amount(court)) {
+    f.court_fee = *fee;
+  } else {
+    return "court_fee '" + court + "' is not a whole rupiah amount";
+  }
+
+  f.evidence = upper(field(fields, "evidence"));
+  if (f.evidence == "SIM + STNK" || f.evidence == "SIM/STNK") f.evidence = "SIM+STNK";
+  if (f.evidence != "SIM" && f.evidence != "STNK" && f.evidence != "SIM+STNK" && f.evidence != "KENDARAAN") {
+    return "evidence '" + field(fields, "evidence") + "' is not SIM, STNK, SIM+STNK or KENDARAAN";
+  }
+
+  f.hearing_date = field(fields, "hearing_date");
+  if (!f.hearing_date.empty() && !valid_date(f.hearing_date)) {
+    return "hearing_date '" + f.hearing_date + "' is not a date YYYY-MM-DD";
+  }
+  f.office = field(fields, "office");
+
+  f.status = upper(field(fields, "status"));
+  if (f.status.empty()) f.status = "UNPAID";
+  if (f.status != "UNPAID" && f.status != "PAID" && f.status != "PICKED_UP") {
+    return "status '" + field(fields, "status") + "' is not UNPAID, PAID or PICKED_UP";
+  }
+  return f;
+}
+
+FineImportResult import_fines_csv(storage::EngineStore& store, std::string_view csv, const std::string& business_number,
+                                  std::int64_t now_ms) {
+  FineImportResult result;
+  CsvParseResult parsed = parse_csv(csv);
+  if (parsed.records.empty()) {
+    result.error = parsed.error.empty() ? "the file has no header row" : parsed.error;
+    return result;
+  }
+  std::vector<std::string> header;
+  for (const auto& name : parsed.records.front().fields) header.push_back(lower(trim(name)));
+  std::vector<std::string> missing;
+  for (const auto& name : required_columns()) {
+    if (std::find(header.begin(), header.end(), name) == header.end()) missing.push_back(name);
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    result.error = "missing column(s): " + list;
+    return result;
+  }
+  int in_transaction = 0;
+  for (std::size_t r = 1; r < parsed.records.size(); ++r) {
+    const CsvRecord& record = parsed.records[r];
+    if (record.fields.size() != header.size()) {
+      result.rejected.push_back({record.line, "has " + std::to_string(record.fields.size()) + " fields, the header has " +
+                                                  std::to_string(header.size())});
+      continue;
+    }
+    std::map<std::string, std::string> fields;
+    for (std::size_t c = 0; c < header.size(); ++c) fields[header[c]] = record.fields[c];
+    auto valid = validate_fine(fields);
+    if (auto* reason = std::get_if<std::string>(&valid)) {
+      result.rejected.push_back({record.line, *reason});
+      continue;
+    }
+    auto& row = std::get<storage::FineRow>(valid);
+    row.business_number = business_number;
+    upsert(store, row, record.line, now_ms, result);
+    if (++in_transaction >= rows_per_transaction) {
+      if (auto s = store.commit(); !s.ok) {
+        result.error = "cannot store: " + s.error;
+        return result;
+      }
+      in_transaction = 0;
+    }
+  }
+  if (auto s = store.commit(); !s.ok) result.error = "cannot store: " + s.error;
+  if (!parsed.error.empty()) result.rejected.push_back({parsed.error_line, parsed.error + " (rest of the file skipped)"});
+  return result;
+}
+
+FineImportResult import_fines_json(storage::EngineStore& store, const nlohmann::json& array,
+                                   const std::string& business_number, std::int64_t now_ms) {
+  FineImportResult result;
+  if (!array.is_array()) {
+    result.error = "the body must be a JSON array of fines";
+    return result;
+  }
+  int in_transaction = 0;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const auto& item = array[i];
+    if (!item.is_object()) {
+      result.rejected.push_back({i, "not a JSON object"});
+      continue;
+    }
+    std::map<std::string, std::string> fields;
+    std::string bad;
+    for (const auto& [key, value] : item.items()) {
+      if (value.is_string()) fields[lower(key)] = value.get<std::string>();
+      else if (value.is_number_integer()) fields[lower(key)] = std::to_string(value.get<std::int64_t>());
+      else if (value.is_null()) fields[lower(key)] = "";
+      else if (std::find(required_columns().begin(), required_columns().end(), lower(key)) != required_columns().end() ||
+               key == "court_fee" || key == "hearing_date" || key == "office") {
+        bad = key + " must be a string or a whole number";
+      }
+    }
+    if (!bad.empty()) {
+      result.rejected.push_back({i, bad});
+      continue;
+    }
+    auto valid = validate_fine(fields);
+    if (auto* reason = std::get_if<std::string>(&valid)) {
+      result.rejected.push_back({i, *reason});
+      continue;
+    }
+    auto& row = std::get<storage::FineRow>(valid);
+    row.business_number = business_number;
+    upsert(store, row, i, now_ms, result);
+    if (++in_transaction >= rows_per_transaction) {
+      if (auto s = store.commit(); !s.ok) {
+        result.error = "cannot store: " + s.error;
+        return result;
+      }
+      in_transaction = 0;
+    }
+  }
+  if (auto s = store.commit(); !s.ok) result.error = "cannot store: " + s.error;
+  return result;
+}
+
+int run_import_fines(const std::string& db_path, const std::string& file, const std::string& business_number,
+                     std::ostream& out, std::ostream& err) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    err << "tilangbot: cannot read " << file << "\n";
+    return 1;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::unique_ptr<storage::EngineStore> store;
+  try {
+    store = storage::open_sqlite_engine_store(db_path);
+  } catch (const std::exception& e) {
+    err << "tilangbot: " << e.what() << "\n";
+    return 1;
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  FineImportResult result = import_fines_csv(*store, buffer.str(), business_number, now);
+  for (const auto& r : result.rejected) out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
+  out << "fines: " << result.inserted << " inserted, " << result.updated << " updated, " << result.unchanged
+      << " unchanged, " << result.rejected.size() << " rejected\n";
+  if (!result.ok()) {
+    err << "tilangbot: " << file << ": " << result.error << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+nlohmann::json to_json(const FineImportResult& result, const char* where_name) {
+  nlohmann::json rejected = nlohmann::json::array();
+  for (const auto& r : result.rejected) rejected.push_back({{where_name, r.where}, {"reason", r.reason}});
+  return {{"inserted", result.inserted},
+          {"updated", result.updated},
+          {"unchanged", result.unchanged},
+          {"rejected", rejected}};
+}
+
+}  // namespace tilang::bot

@@ -1,0 +1,66 @@
+// Loading tilang fines (CONTRACT §5) from CSV (`tilangbot import fines FILE.csv`) or from the
+// JSON API (POST /api/v1/fines): every row validated on its own, a bad row reported with its line
+// number (CSV) or index (JSON) and the reason, the rest upserted idempotently by register_no.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "storage/engine_store.hpp"
+
+namespace tilang::bot {
+
+// One record of an RFC 4180 file: its fields and the line it starts on (1 = the header).
+struct CsvRecord {
+  std::size_t line = 0;
+  std::vector<std::string> fields;
+};
+
+struct CsvParseResult {
+  std::vector<CsvRecord> records;  // header first; blank lines skipped
+  std::string error;               // e.g. an unterminated quote; records before it are kept
+  std::size_t error_line = 0;
+};
+
+// RFC 4180: quoted fields with "" escapes, commas and newlines inside quotes, CRLF or LF, a UTF-8 BOM.
+CsvParseResult parse_csv(std::string_view text);
+
+// Validates one fine given as column -> value (names lower-case); the reason when it is refused.
+std::variant<storage::FineRow, std::string> validate_fine(const std::map<std::string, std::string>& fields);
+
+struct RejectedRow {
+  std::size_t where = 0;  // CSV: line number; JSON: array index
+  std::string reason;
+};
+
+struct FineImportResult {
+  int inserted = 0;
+  int updated = 0;
+  int unchanged = 0;
+  std::vector<RejectedRow> rejected;
+  std::string error;  // the whole input was refused (no header, missing columns, not an array, storage)
+  bool ok() const { return error.empty(); }
+};
+
+// Parses, validates and upserts. `business_number` is stored on new rows (the office).
+FineImportResult import_fines_csv(storage::EngineStore& store, std::string_view csv, const std::string& business_number,
+                                  std::int64_t now_ms);
+FineImportResult import_fines_json(storage::EngineStore& store, const nlohmann::json& array,
+                                   const std::string& business_number, std::int64_t now_ms);
+
+// `tilangbot import fines FILE.csv`: opens (creating, migrating) the database, imports, prints the
+// counts and every rejected line to `out`, problems to `err`. Returns the exit code (0, or 1 when the
+// file could not be read or stored; rejected rows alone are not a failure).
+int run_import_fines(const std::string& db_path, const std::string& file, const std::string& business_number,
+                     std::ostream& out, std::ostream& err);
+
+nlohmann::json to_json(const FineImportResult& result, const char* where_name);
+
+}  // namespace tilang::bot
