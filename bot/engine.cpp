@@ -53,15 +53,16 @@ LocalTime local_time(SysClock::time_point t, std::chrono::minutes offset) {
   const auto day = floor<days>(local);
   const year_month_day ymd{day};
   const hh_mm_ss hms{floor<minutes>(local - day)};
-  char compact[16];
-  char date[16];
-  char hm[8];
+  // Sized for any int the compiler can imagine, so -Wformat-truncation stays quiet.
+  char compact[32];
+  char date[32];
+  char hm[32];
   std::snprintf(compact, sizeof compact, "%04d%02u%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()));
   std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()));
-  std::snprintf(hm, sizeof hm, "%02d:%02d", static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()));
+  std::snprintf(hm, sizeof hm, "%02u:%02u", static_cast<unsigned>(hms.hours().count()) % 24u,
+                static_cast<unsigned>(hms.minutes().count()) % 60u);
   return {compact, date, hm};
 }
 
