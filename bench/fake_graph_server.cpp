@@ -1,11 +1,14 @@
 // A minimal, fast stand-in for Meta's Graph API, for bench/push_bench: every
 // POST /{version}/{phone_number_id}/messages is accepted with a unique wamid. It counts requests per
-// second since start and repeated biz_opaque_callback_data values (duplicate sends), and prints
-// them as one JSON line on stdout when it gets SIGTERM or SIGINT.
+// second since start and repeated biz_opaque_callback_data values (duplicate sends), keeps every
+// request's receive time (the most requests in any sliding one-second window, and the achieved
+// rate between the first and the last), and prints them as one JSON line on stdout when it gets
+// SIGTERM or SIGINT.
 // Usage: fake_graph_server [PORT]   (0 or none: any free port; the port is printed first)
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -15,6 +18,7 @@
 #include <string>
 #include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include "bot/net.hpp"
 
@@ -29,6 +33,10 @@ std::atomic<std::uint64_t> next_id{1};
 std::atomic<std::int64_t> duplicates{0};
 std::mutex seen_mutex;
 std::unordered_set<std::string> seen;
+// Receive times in ns since start, preallocated so recording never allocates on the hot path.
+constexpr std::size_t max_times = 4'000'000;
+std::vector<std::int64_t> times(max_times);
+std::atomic<std::size_t> time_count{0};
 
 void note_callback_data(const std::string& body) {
   static const std::string key = "\"biz_opaque_callback_data\":\"";
@@ -52,6 +60,9 @@ void serve(tcp::socket socket) {
     const auto second = static_cast<std::size_t>(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count());
     if (second < max_seconds) per_second[second].fetch_add(1, std::memory_order_relaxed);
+    if (const auto slot = time_count.fetch_add(1); slot < max_times) {
+      times[slot] = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+    }
     note_callback_data(request.body());
     http::response<http::string_body> response{http::status::ok, request.version()};
     response.set(http::field::content_type, "application/json");
@@ -80,8 +91,22 @@ void print_report() {
     if (i != 0) counts += ',';
     counts += std::to_string(n);
   }
-  std::printf("{\"total\":%lld,\"max_per_second\":%lld,\"duplicates\":%lld,\"per_second\":[%s]}\n",
-              static_cast<long long>(total), static_cast<long long>(max),
+  // Sliding window: for each request, how many arrived in the second that starts with it.
+  const std::size_t recorded = std::min(time_count.load(), max_times);
+  std::vector<std::int64_t> sorted(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(recorded));
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t window_max = 0;
+  for (std::size_t i = 0, j = 0; i < sorted.size(); ++i) {
+    while (j < sorted.size() && sorted[j] < sorted[i] + 1'000'000'000) ++j;
+    window_max = std::max(window_max, j - i);
+  }
+  double rate = 0;
+  if (sorted.size() > 1 && sorted.back() > sorted.front()) {
+    rate = static_cast<double>(sorted.size() - 1) * 1e9 / static_cast<double>(sorted.back() - sorted.front());
+  }
+  std::printf("{\"total\":%lld,\"max_per_second\":%lld,\"max_any_1s_window\":%zu,\"achieved_rate\":%.1f,"
+              "\"duplicates\":%lld,\"per_second\":[%s]}\n",
+              static_cast<long long>(total), static_cast<long long>(max), window_max, rate,
               static_cast<long long>(duplicates.load()), counts.c_str());
   std::fflush(stdout);
 }

@@ -9,6 +9,7 @@
 
 #include "bot/fines_import.hpp"
 #include "bot/log.hpp"
+#include "bot/privacy.hpp"
 #include "flows/text_match.hpp"
 
 namespace tilang::bot {
@@ -58,10 +59,10 @@ bool same_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-json payment_json(const storage::PaymentRow& p, const Engine& engine) {
+json payment_json(const storage::PaymentRow& p, const Engine& engine, bool mask = false) {
   return {{"id", p.id},
           {"reference", p.reference},
-          {"wa_id", p.wa_id},
+          {"wa_id", mask ? mask_phone(p.wa_id) : p.wa_id},
           {"register_no", p.register_no},
           {"state", p.state},
           {"reason", p.reason},
@@ -74,9 +75,9 @@ json payment_json(const storage::PaymentRow& p, const Engine& engine) {
           {"created_at_ms", p.created_at_ms}};
 }
 
-json report_json(const storage::ReportRow& r, const Engine& engine) {
+json report_json(const storage::ReportRow& r, const Engine& engine, bool mask = false) {
   json j{{"report_no", r.report_no},
-         {"wa_id", r.wa_id},
+         {"wa_id", mask ? mask_phone(r.wa_id) : r.wa_id},
          {"category", r.category},
          {"team", r.team},
          {"what", r.what},
@@ -135,14 +136,19 @@ class Api {
     }
   }
 
-  // Runs `handler` for an authenticated caller, else answers 401.
+  // Runs `handler` for an authenticated caller whose role is at least `need`, else answers 401/403.
   template <class F>
-  void guarded(Request&& r, Respond& respond, F&& handler) {
-    auto caller = authenticate(r);
-    if (!caller) {
-      auto res = error_response(r, http::status::unauthorized, "missing or invalid bearer token");
-      res.set(http::field::www_authenticate, "Bearer");
+  void guarded(Request&& r, Respond& respond, Role need, F&& handler) {
+    auto auth = authenticate(r);
+    if (!auth.caller) {
+      auto res = error_response(r, static_cast<http::status>(auth.status), auth.error);
+      if (auth.status == 401) res.set(http::field::www_authenticate, "Bearer");
       respond(std::move(res));
+      return;
+    }
+    const ApiCaller* caller = &*auth.caller;
+    if (!role_allows(caller->role, need)) {
+      respond(error_response(r, http::status::forbidden, std::string("this needs the role ") + to_string(need)));
       return;
     }
     try {
@@ -151,6 +157,10 @@ class Api {
       log::error("api_failed", {{"target", std::string(r.target())}, {"error", e.what()}});
       respond(error_response(r, http::status::internal_server_error, "internal error"));
     }
+  }
+
+  void audit(const ApiCaller& caller, const Request& r, const std::string& action, const std::string& target) {
+    if (ctx_.audit) ctx_.audit(caller, r, action, target);
   }
 
   Response post_fines(const Request& r) {
@@ -164,7 +174,7 @@ class Api {
     return json_response(r, http::status::ok, to_json(result, "index"));
   }
 
-  Response list_payments(const Request& r) {
+  Response list_payments(const Request& r, const ApiCaller& caller) {
     std::string state = query_param(r.target(), "state");
     if (state.empty()) state = "pending";
     if (state != "pending" && state != "verified" && state != "rejected" && state != "all") {
@@ -173,8 +183,26 @@ class Api {
     auto rows = ctx_.engine->with_store([&](storage::EngineStore& store) {
       return store.payments_in_state(state == "all" ? "" : state, 1000);
     });
+    const bool mask = !sees_personal_data(caller.role);
     json items = json::array();
-    for (const auto& p : rows) items.push_back(payment_json(p, *ctx_.engine));
+    for (const auto& p : rows) {
+      json item = payment_json(p, *ctx_.engine, mask);
+      // The fine beside the proof, so an officer can compare the amount on the receipt.
+      auto fines = ctx_.engine->with_store([&](storage::EngineStore& store) { return store.fines_by_register(p.register_no); });
+      if (!fines.empty()) {
+        const auto& f = fines.front();
+        item["fine"] = {{"register_no", f.register_no},
+                        {"plate", f.plate},
+                        {"violator_name", mask ? mask_name(f.violator_name) : f.violator_name},
+                        {"article", f.article},
+                        {"fine_amount", f.fine_amount},
+                        {"court_fee", f.court_fee},
+                        {"total", f.fine_amount + f.court_fee},
+                        {"status", f.status}};
+      }
+      items.push_back(std::move(item));
+    }
+    audit(caller, r, "view_payments", state);
     return json_response(r, http::status::ok, json{{"items", items}});
   }
 
@@ -205,12 +233,14 @@ class Api {
                                                            : "could not record the decision";
       return error_response(r, status_of(result), why);
     }
+    audit(caller, r, verify ? "payment_verify" : "payment_reject", std::to_string(id));
     auto payment = ctx_.engine->with_store([&](storage::EngineStore& store) { return store.payment_by_id(id); });
     if (!payment) return error_response(r, http::status::not_found, "no such payment");
-    return json_response(r, http::status::ok, payment_json(*payment, *ctx_.engine));
+    return json_response(r, http::status::ok, payment_json(*payment, *ctx_.engine, !sees_personal_data(caller.role)));
   }
 
-  Response report(const Request& r) {
+  Response report(const Request& r, const ApiCaller& caller) {
+    const bool mask = !sees_personal_data(caller.role);
     const auto parts = segments_after(target_path(r.target()), "/api/v1/reports/");
     if (parts.empty()) return error_response(r, http::status::not_found, "use /api/v1/reports/{report_no}");
     auto report_no = flows::normalise_reference(parts[0], "KDN");
@@ -220,7 +250,8 @@ class Api {
       if (parts.size() != 1) return error_response(r, http::status::not_found, "unknown report resource");
       auto row = ctx_.engine->with_store([&](storage::EngineStore& store) { return store.report(*report_no); });
       if (!row) return error_response(r, http::status::not_found, "no such report");
-      return json_response(r, http::status::ok, report_json(*row, *ctx_.engine));
+      audit(caller, r, "view_report", *report_no);
+      return json_response(r, http::status::ok, report_json(*row, *ctx_.engine, mask));
     }
     if (parts.size() != 2 || parts[1] != "status") {
       return error_response(r, http::status::not_found, "use POST /api/v1/reports/{report_no}/status");
@@ -236,9 +267,10 @@ class Api {
       return error_response(r, status_of(result),
                             result == EngineResult::not_found ? "no such report" : "could not update the report");
     }
+    audit(caller, r, "report_status", *report_no + " " + status);
     auto row = ctx_.engine->with_store([&](storage::EngineStore& store) { return store.report(*report_no); });
     if (!row) return error_response(r, http::status::not_found, "no such report");
-    return json_response(r, http::status::ok, report_json(*row, *ctx_.engine));
+    return json_response(r, http::status::ok, report_json(*row, *ctx_.engine, mask));
   }
 
   Response shipment_dispatched(const Request& r) {
@@ -264,14 +296,16 @@ class Api {
   }
 
  private:
-  std::optional<ApiCaller> authenticate(const Request& r) const {
+  ApiAuth authenticate(const Request& r) const {
     const auto header = r[http::field::authorization];
     constexpr std::string_view scheme = "Bearer ";
-    if (header.size() <= scheme.size() || header.substr(0, scheme.size()) != scheme) return std::nullopt;
-    const std::string_view token(header.data() + scheme.size(), header.size() - scheme.size());
-    if (!ctx_.api_token.empty() && same_secret(token, ctx_.api_token)) return ApiCaller{"api", "admin"};
-    if (ctx_.authenticate) return ctx_.authenticate(token);
-    return std::nullopt;
+    const bool bearer = header.size() > scheme.size() && header.substr(0, scheme.size()) == scheme;
+    const std::string_view token = bearer ? std::string_view(header.data() + scheme.size(), header.size() - scheme.size())
+                                          : std::string_view();
+    if (bearer && !ctx_.api_token.empty() && same_secret(token, ctx_.api_token)) return {ApiCaller{"api", "admin"}};
+    if (ctx_.authenticate_request) return ctx_.authenticate_request(r);
+    if (bearer && ctx_.authenticate) return {ctx_.authenticate(token)};
+    return {};
   }
 
   ApiContext ctx_;
@@ -283,24 +317,31 @@ void install_api_routes(Router& router, ApiContext context) {
   if (context.engine == nullptr) throw std::invalid_argument("install_api_routes: engine is required");
   auto api = std::make_shared<Api>(std::move(context));
   router.add(http::verb::post, "/api/v1/fines", "api_fines", [api](Request&& r, Respond respond) {
-    api->guarded(std::move(r), respond, [&](const Request& req, const ApiCaller&) { return api->post_fines(req); });
+    api->guarded(std::move(r), respond, Role::admin, [&](const Request& req, const ApiCaller& caller) {
+      api->audit(caller, req, "import_fines", "");
+      return api->post_fines(req);
+    });
   });
   // The exact list route goes before the prefix route, which would also match "/api/v1/payments".
   router.add(http::verb::get, "/api/v1/payments", "api_payments", [api](Request&& r, Respond respond) {
-    api->guarded(std::move(r), respond, [&](const Request& req, const ApiCaller&) { return api->list_payments(req); });
+    api->guarded(std::move(r), respond, Role::agent,
+                 [&](const Request& req, const ApiCaller& caller) { return api->list_payments(req, caller); });
   });
   router.add(http::verb::post, "/api/v1/payments/", "api_payment_decision", [api](Request&& r, Respond respond) {
-    api->guarded(std::move(r), respond,
+    api->guarded(std::move(r), respond, Role::agent,
                  [&](const Request& req, const ApiCaller& caller) { return api->decide_payment(req, caller); });
   });
   for (auto method : {http::verb::get, http::verb::post}) {
     router.add(method, "/api/v1/reports/", "api_reports", [api](Request&& r, Respond respond) {
-      api->guarded(std::move(r), respond, [&](const Request& req, const ApiCaller&) { return api->report(req); });
+      api->guarded(std::move(r), respond, Role::agent,
+                   [&](const Request& req, const ApiCaller& caller) { return api->report(req, caller); });
     });
   }
   router.add(http::verb::post, "/api/v1/shipments/", "api_shipments", [api](Request&& r, Respond respond) {
-    api->guarded(std::move(r), respond,
-                 [&](const Request& req, const ApiCaller&) { return api->shipment_dispatched(req); });
+    api->guarded(std::move(r), respond, Role::supervisor, [&](const Request& req, const ApiCaller& caller) {
+      api->audit(caller, req, "shipment_dispatched", std::string(target_path(req.target())));
+      return api->shipment_dispatched(req);
+    });
   });
 }
 

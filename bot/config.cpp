@@ -3,6 +3,9 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "bot/etle_template.hpp"
+#include "bot/working_hours.hpp"
+
 namespace tilang::bot {
 namespace {
 
@@ -25,6 +28,73 @@ template <typename Int>
 bool parse_int(const std::string& text, Int& out) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+// Comma-separated items, trimmed; empty items dropped.
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    if (first != std::string::npos) out.push_back(item.substr(first, last - first + 1));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// TILANGBOT_ETLE_*: the approved template's name, language and body parameter order, and the
+// reminder offsets (days before confirm_by).
+std::string load_etle_config(const EnvLookup& env, Config& config) {
+  if (auto v = env("TILANGBOT_ETLE_TEMPLATE").value_or(""); !v.empty()) config.etle_template = v;
+  if (auto v = env("TILANGBOT_ETLE_TEMPLATE_LANG").value_or(""); !v.empty()) config.etle_template_lang = v;
+  if (auto v = env("TILANGBOT_ETLE_PARAMS"); v) {
+    auto params = split_list(*v);
+    for (const auto& p : params) {
+      if (!is_etle_template_field(p)) return "TILANGBOT_ETLE_PARAMS: unknown field '" + p + "'";
+    }
+    config.etle_params = params;
+  }
+  if (auto v = env("TILANGBOT_ETLE_REMINDER_DAYS"); v) {
+    std::vector<int> days;
+    for (const auto& item : split_list(*v)) {
+      int d = 0;
+      if (!parse_int(item, d) || d < 0 || d > 60) {
+        return "TILANGBOT_ETLE_REMINDER_DAYS must be a comma list of whole days 0-60, got '" + *v + "'";
+      }
+      days.push_back(d);
+    }
+    config.etle_reminder_days = days;
+  }
+  return {};
+}
+
+// The help-desk console's settings: working hours, retention days, session lifetime, agent template.
+std::string load_console_config(const EnvLookup& env, Config& config) {
+  if (auto v = env("TILANGBOT_WORKING_HOURS").value_or(""); !v.empty()) {
+    if (auto parsed = parse_working_hours(v); !parsed.hours) return "TILANGBOT_WORKING_HOURS: " + parsed.error;
+    config.working_hours = v;
+  }
+  const std::pair<const char*, int Config::*> days[] = {
+      {"TILANGBOT_RETENTION_DAYS_MESSAGES", &Config::retention_days_messages},
+      {"TILANGBOT_RETENTION_DAYS_MEDIA", &Config::retention_days_media},
+      {"TILANGBOT_RETENTION_DAYS_REPORTS", &Config::retention_days_reports},
+  };
+  for (const auto& [name, field] : days) {
+    if (auto v = env(name).value_or(""); !v.empty()) {
+      if (!parse_int(v, config.*field) || config.*field < 0) return std::string(name) + " must be a whole number of days (0 = keep)";
+    }
+  }
+  if (auto v = env("TILANGBOT_SESSION_TTL_SECONDS").value_or(""); !v.empty()) {
+    if (!parse_int(v, config.session_ttl_seconds) || config.session_ttl_seconds <= 0) {
+      return "TILANGBOT_SESSION_TTL_SECONDS must be a positive integer";
+    }
+  }
+  if (auto v = env("TILANGBOT_AGENT_TEMPLATE").value_or(""); !v.empty()) config.agent_template = v;
+  return {};
 }
 
 }  // namespace
@@ -65,6 +135,8 @@ ConfigResult load_config(const EnvLookup& env, bool demo) {
   if (auto v = get("WA_MAX_MPS"); !v.empty()) {
     if (!parse_int(v, config.max_mps) || config.max_mps <= 0) return {std::nullopt, "WA_MAX_MPS must be a positive integer"};
   }
+  if (auto problem = load_etle_config(env, config); !problem.empty()) return {std::nullopt, problem};
+  if (auto problem = load_console_config(env, config); !problem.empty()) return {std::nullopt, problem};
   if (auto v = get("TILANGBOT_IO_THREADS"); !v.empty()) {
     if (!parse_int(v, config.io_threads) || config.io_threads <= 0) return {std::nullopt, "TILANGBOT_IO_THREADS must be a positive integer"};
   }

@@ -28,6 +28,20 @@ struct Config {
   std::string api_version = "v25.0";
   int max_mps = 80;
 
+  // e-TLE push (README "e-TLE"): the approved template and the reminder offsets.
+  std::string etle_template = "etle_konfirmasi";                 // TILANGBOT_ETLE_TEMPLATE
+  std::string etle_template_lang = "id";                         // TILANGBOT_ETLE_TEMPLATE_LANG
+  std::vector<std::string> etle_params{"plate", "violation_time", "location", "article", "confirm_by", "photo_url"};
+  std::vector<int> etle_reminder_days{3, 1};                     // TILANGBOT_ETLE_REMINDER_DAYS
+
+  // Help-desk console (README "Console"): officers' hours, retention per data class, sessions.
+  std::string working_hours;                 // TILANGBOT_WORKING_HOURS "Mon-Fri 08:00-16:00" (WIB); empty: always
+  int retention_days_messages = 0;           // TILANGBOT_RETENTION_DAYS_MESSAGES; 0 = keep
+  int retention_days_media = 0;              // TILANGBOT_RETENTION_DAYS_MEDIA
+  int retention_days_reports = 0;            // TILANGBOT_RETENTION_DAYS_REPORTS
+  std::int64_t session_ttl_seconds = 8 * 3600;            // TILANGBOT_SESSION_TTL_SECONDS
+  std::string agent_template = "petugas_tindak_lanjut";   // TILANGBOT_AGENT_TEMPLATE (24-hour window closed)
+
   // Internal tuning (not part of the contract; overridable for tests and benchmarks).
   int io_threads = 1;
   std::size_t inbox_max_queued = 8192;

@@ -81,65 +81,6 @@ constexpr int rows_per_transaction = 500;
 
 }  // namespace
 
-CsvParseResult parse_csv(std::string_view text) {
-  CsvParseResult out;
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::size_t line = 1;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    CsvRecord record;
-    record.line = line;
-    std::string value;
-    bool done = false;
-    while (!done) {
-      value.clear();
-      if (i < text.size() && text[i] == '"') {
-        const std::size_t quote_line = line;
-        ++i;
-        bool closed = false;
-        while (i < text.size()) {
-          const char c = text[i++];
-          if (c == '"') {
-            if (i < text.size() && text[i] == '"') {
-              value += '"';
-              ++i;
-            } else {
-              closed = true;
-              break;
-            }
-          } else {
-            if (c == '\n') ++line;
-            value += c;
-          }
-        }
-        if (!closed) {
-          out.error = "unterminated quoted field";
-          out.error_line = quote_line;
-          return out;
-        }
-        // Anything between the closing quote and the separator is kept (lenient, like most readers).
-        while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') value += text[i++];
-      } else {
-        while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') value += text[i++];
-      }
-      record.fields.push_back(value);
-      if (i >= text.size()) {
-        done = true;
-      } else if (text[i] == ',') {
-        ++i;
-      } else {
-        if (text[i] == '\r') ++i;
-        if (i < text.size() && text[i] == '\n') ++i;
-        ++line;
-        done = true;
-      }
-    }
-    const bool blank = record.fields.size() == 1 && trim(record.fields[0]).empty();
-    if (!blank) out.records.push_back(std::move(record));
-  }
-  return out;
-}
-
 std::variant<storage::FineRow, std::string> validate_fine(const std::map<std::string, std::string>& fields) {
   storage::FineRow f;
   const std::string reg = field(fields, "register_no");

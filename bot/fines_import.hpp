@@ -13,24 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/csv.hpp"
 #include "storage/engine_store.hpp"
 
 namespace tilang::bot {
-
-// One record of an RFC 4180 file: its fields and the line it starts on (1 = the header).
-struct CsvRecord {
-  std::size_t line = 0;
-  std::vector<std::string> fields;
-};
-
-struct CsvParseResult {
-  std::vector<CsvRecord> records;  // header first; blank lines skipped
-  std::string error;               // e.g. an unterminated quote; records before it are kept
-  std::size_t error_line = 0;
-};
-
-// RFC 4180: quoted fields with "" escapes, commas and newlines inside quotes, CRLF or LF, a UTF-8 BOM.
-CsvParseResult parse_csv(std::string_view text);
 
 // Validates one fine given as column -> value (names lower-case); the reason when it is refused.
 std::variant<storage::FineRow, std::string> validate_fine(const std::map<std::string, std::string>& fields);

@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <iostream>
 
+#include "bot/agent_admin.hpp"
 #include "bot/chat.hpp"
 #include "bot/config.hpp"
+#include "bot/etle_import.hpp"
 #include "bot/fines_import.hpp"
 #include "bot/log.hpp"
 #include "bot/service.hpp"
@@ -45,6 +47,18 @@ int main(int argc, char** argv) {
   std::string fines_file;
   auto* import_fines = import->add_subcommand("fines", "Upsert fines from a CSV file (idempotent by register_no)");
   import_fines->add_option("file", fines_file, "CSV file")->required();
+  std::string etle_file;
+  auto* import_etle =
+      import->add_subcommand("etle", "Enqueue e-TLE notices from a CSV file for the confirmation push (idempotent by notice_id)");
+  import_etle->add_option("file", etle_file, "CSV file")->required();
+
+  auto* agent = app.add_subcommand("agent", "Manage help-desk console accounts");
+  agent->require_subcommand(1);
+  std::string agent_user;
+  std::string agent_role;
+  auto* agent_add = agent->add_subcommand("add", "Create (or reset) a console account; the password is read from stdin");
+  agent_add->add_option("user", agent_user, "Username (a-z, 0-9, . _ -)")->required();
+  agent_add->add_option("--role", agent_role, "agent, supervisor or admin")->required();
 
   std::string chat_as = "6281200000001";
   auto* chat = app.add_subcommand("chat", "Chat with a running service as a WhatsApp user (demo sandbox)");
@@ -80,6 +94,19 @@ int main(int argc, char** argv) {
       auto config = config_or_exit(true, code);
       if (code != 0) return code;
       return tilang::bot::run_import_fines(config.db_path, fines_file, config.phone_number_id, std::cout, std::cerr);
+    }
+    if (import_etle->parsed()) {
+      int code = 0;
+      auto config = config_or_exit(true, code);
+      if (code != 0) return code;
+      return tilang::bot::run_import_etle(config.db_path, etle_file, tilang::bot::etle_import_options(config), std::cout,
+                                          std::cerr);
+    }
+    if (agent_add->parsed()) {
+      int code = 0;
+      auto config = config_or_exit(true, code);
+      if (code != 0) return code;
+      return tilang::bot::run_agent_add(config.db_path, agent_user, agent_role, std::cin, std::cout, std::cerr);
     }
     if (chat->parsed()) {
       int code = 0;

@@ -5,10 +5,14 @@
 #include <filesystem>
 #include <random>
 
+#include "bot/agent_admin.hpp"
 #include "bot/api_handlers.hpp"
+#include "bot/console_handlers.hpp"
 #include "bot/demo_data.hpp"
+#include "bot/etle_api.hpp"
 #include "bot/graph_client.hpp"
 #include "bot/log.hpp"
+#include "bot/working_hours.hpp"
 #include "storage/engine_store.hpp"
 #include "templates/catalog.hpp"
 
@@ -49,6 +53,13 @@ void Service::start() {
   if (!catalog) throw std::runtime_error("message catalog: " + catalog.error);
   EngineOptions engine_options;
   engine_options.media_dir = config_.media_dir;
+  if (!config_.working_hours.empty()) {
+    auto hours = parse_working_hours(config_.working_hours);
+    if (!hours.hours) throw std::runtime_error("TILANGBOT_WORKING_HOURS: " + hours.error);
+    engine_options.officers_closed = [h = *hours.hours](std::chrono::system_clock::time_point now) {
+      return officers_back_at(h, now);
+    };
+  }
   engine_ = std::make_unique<Engine>(storage::open_sqlite_engine_store(config_.db_path), *graph_,
                                      std::move(*catalog.catalog), engine_options);
   if (config_.demo) load_demo();
@@ -58,6 +69,10 @@ void Service::start() {
                                      [rng = std::mt19937(std::random_device{}())]() mutable {
                                        return std::uniform_real_distribution<double>(0, 1)(rng);
                                      });
+  etle_scheduler_ = std::make_unique<EtleScheduler>(storage::open_sqlite_etle_store(config_.db_path),
+                                                    etle_template_config(config_), etle_scheduler_options(config_),
+                                                    &now_ms, [this] { sender_->wake(); });
+  console_ = std::make_unique<ConsoleApi>(console_context());
   processor_ = std::make_unique<InboxProcessor>(storage::open_sqlite_store(parser_options), metrics_,
                                                 [this] { engine_->wake(); });
   webhook_ = std::make_unique<WebhookHandler>(config_.verify_token, verifier_, *writer_, metrics_,
@@ -72,6 +87,8 @@ void Service::start() {
   processor_->start();
   engine_->start();
   sender_->start();
+  console_->start();
+  etle_scheduler_->start();
   for (int i = 0; i < config_.io_threads; ++i) io_threads_.emplace_back([this] { io_.run(); });
   log::info("service_started", {{"listen", config_.listen_host + ":" + std::to_string(port())},
                                 {"db", config_.db_path},
@@ -95,11 +112,33 @@ std::unique_ptr<GraphApi> Service::make_graph_api() {
   return std::make_unique<GraphClient>(options);
 }
 
+ConsoleContext Service::console_context() {
+  ConsoleContext ctx;
+  ctx.engine = engine_.get();
+  ctx.store = std::make_shared<storage::ConsoleStore>(config_.db_path);
+  ctx.wake_sender = [this] { sender_->wake(); };
+  ctx.options.business_number = config_.phone_number_id;
+  ctx.options.api_token = config_.api_token;
+  ctx.options.session_ttl = std::chrono::seconds(config_.session_ttl_seconds);
+  ctx.options.secure_cookie = !config_.tls_cert.empty();
+  ctx.options.agent_template = config_.agent_template;
+  ctx.options.retention_days_messages = config_.retention_days_messages;
+  ctx.options.retention_days_media = config_.retention_days_media;
+  ctx.options.retention_days_reports = config_.retention_days_reports;
+  return ctx;
+}
+
 void Service::load_demo() {
   auto summary = engine_->with_store([&](storage::EngineStore& store) {
     return load_demo_data(store, config_.phone_number_id, std::chrono::system_clock::now());
   });
   if (!summary.error.empty()) throw std::runtime_error("demo data: " + summary.error);
+  const bool created = ensure_demo_agent(config_.db_path);
+  log::info("demo_console_login", {{"url", "/console"},
+                                   {"username", demo_console_user},
+                                   {"password", demo_console_password},
+                                   {"role", "supervisor"},
+                                   {"created", created ? "true" : "false"}});
 }
 
 void Service::install_routes() {
@@ -121,7 +160,20 @@ void Service::install_routes() {
     respond(make_response(r, http::status::ok, metrics_.render(), "text/plain; version=0.0.4"));
   });
 
-  install_api_routes(router_, ApiContext{engine_.get(), config_.api_token, config_.phone_number_id, {}, {}});
+  // Console routes first: its "/api/v1/reports" list precedes the API's "/api/v1/reports/" prefix.
+  console_->install(router_);
+  install_console_routes(router_);
+  ApiContext api;
+  api.engine = engine_.get();
+  api.api_token = config_.api_token;
+  api.business_number = config_.phone_number_id;
+  api.authenticate_request = [this](const Request& r) { return console_->authenticate(r); };
+  api.audit = [this](const ApiCaller& caller, const Request& r, const std::string& action, const std::string& target) {
+    console_->audit(caller, r, action, target);
+  };
+  install_api_routes(router_, std::move(api));
+  install_etle_routes(router_, EtleApiContext{config_.db_path, config_.api_token, {},
+                                              etle_import_options(config_), [this] { sender_->wake(); }, {}});
   if (sandbox_) {
     router_.add(http::verb::get, "/sandbox/messages", "sandbox", [this](Request&& r, Respond respond) {
       sandbox_->handle_messages(std::move(r), std::move(respond));
@@ -169,6 +221,7 @@ void Service::stop(std::chrono::milliseconds grace) {
   if (stopped_ || !server_) return;
   stopped_ = true;
   server_->stop_accepting();
+  console_->stop();  // answers the held live-update requests, so the drain below is not kept waiting
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (server_->in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -179,6 +232,7 @@ void Service::stop(std::chrono::milliseconds grace) {
   io_threads_.clear();
   processor_->stop();
   engine_->stop();
+  etle_scheduler_->stop();
   sender_->stop();  // finishes sends in flight; unsent rows stay queued for the next start
   log::info("service_stopped", {{"in_flight_abandoned", std::to_string(server_->in_flight())}});
 }

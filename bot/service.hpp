@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "bot/config.hpp"
+#include "bot/console_api.hpp"
 #include "bot/demo_sandbox.hpp"
 #include "bot/engine.hpp"
+#include "bot/etle_scheduler.hpp"
 #include "bot/graph_api.hpp"
 #include "bot/sender.hpp"
 #include "bot/http_server.hpp"
@@ -40,12 +42,14 @@ class Service {
   Engine& engine() { return *engine_; }
   Sender& sender() { return *sender_; }
   GraphApi& graph() { return *graph_; }
+  ConsoleApi& console() { return *console_; }
   const Config& config() const { return config_; }
 
  private:
   void install_routes();
   std::unique_ptr<GraphApi> make_graph_api();
   void load_demo();
+  ConsoleContext console_context();
 
   Config config_;
   Metrics metrics_;
@@ -62,6 +66,8 @@ class Service {
   std::unique_ptr<GraphApi> graph_;       // the Graph API client (or the demo sandbox)
   std::unique_ptr<Engine> engine_;        // destroyed before graph_, which it uses
   std::unique_ptr<Sender> sender_;        // delivers the outbox through graph_
+  std::unique_ptr<ConsoleApi> console_;   // help-desk console API (uses engine_ and sender_)
+  std::unique_ptr<EtleScheduler> etle_scheduler_;  // e-TLE reminders and expiry
   std::vector<std::thread> io_threads_;
   bool stopped_ = false;
 };

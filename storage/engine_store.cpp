@@ -629,10 +629,16 @@ class SqliteEngineStore final : public EngineStore {
     return notice_where("notice_id = ?1", notice_id);
   }
   std::optional<NoticeRow> notice_by_template_wamid(const std::string& wamid) override {
-    return notice_where("template_wamid = ?1", wamid);
+    // The button answer quotes the wamid of the template (or of a reminder): the outbox row that
+    // sent it names the notice. An expired notice takes no answers.
+    return notice_where("(template_wamid = ?1 OR notice_id = (SELECT source_ref FROM outbox WHERE wamid = ?1"
+                        " AND source = 'etle')) AND state <> 'expired'",
+                        wamid);
   }
   std::optional<NoticeRow> latest_open_notice(const std::string& owner_wa) override {
-    return notice_where("owner_wa = ?1 AND response = '' ORDER BY created_at_ms DESC, rowid DESC", owner_wa);
+    return notice_where("owner_wa = ?1 AND response = '' AND state <> 'expired'"
+                        " ORDER BY created_at_ms DESC, rowid DESC",
+                        owner_wa);
   }
 
   Status insert_notice(const NoticeRow& n, std::int64_t now_ms) override {

@@ -1,0 +1,351 @@
+#include "bot/etle_import.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "bot/csv.hpp"
+#include "flows/text_match.hpp"
+
+namespace tilang::bot {
+namespace {
+
+constexpr std::int64_t day_ms = 86'400'000;
+
+const std::vector<std::string>& required_columns() {
+  static const std::vector<std::string> columns{"notice_id",      "plate",    "owner_wa", "violation_time",
+                                                "location",       "article",  "confirm_by"};
+  return columns;
+}
+
+// Every column a notice may have; JSON values for these must be strings or whole numbers.
+const std::vector<std::string>& known_columns() {
+  static const std::vector<std::string> columns{"notice_id", "plate",      "owner_name", "owner_wa",
+                                                "violation_time", "location", "article",  "fine_amount",
+                                                "photo_url", "confirm_by", "briva",      "payment_deadline"};
+  return columns;
+}
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+std::string field(const std::map<std::string, std::string>& m, const std::string& name) {
+  auto it = m.find(name);
+  return it == m.end() ? std::string() : trim(it->second);
+}
+
+// notice_id ends up in URLs (/api/v1/etle/notices/{id}) and in biz_opaque_callback_data.
+bool valid_notice_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.' || c == ':';
+  });
+}
+
+std::optional<std::int64_t> parse_amount(const std::string& s) {
+  if (s.empty() || s.size() > 13) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// Stores the notices collected so far (one transaction) and adds their counts to the result.
+bool flush(storage::EtleStore& store, const storage::BatchInfo& batch, std::vector<storage::NewNotice>& pending,
+           int rejected, std::int64_t now_ms, EtleImportResult& result) {
+  if (pending.empty() && rejected == 0) return true;
+  auto stored = store.enqueue(batch, pending, rejected, now_ms);
+  pending.clear();
+  if (!stored.status.ok) {
+    result.error = "cannot store: " + stored.status.error;
+    return false;
+  }
+  result.accepted += stored.accepted;
+  result.duplicates += stored.duplicates;
+  return true;
+}
+
+}  // namespace
+
+EtleImportOptions etle_import_options(const Config& config) {
+  EtleImportOptions o;
+  o.business_number = config.phone_number_id;
+  o.template_config = etle_template_config(config);
+  return o;
+}
+
+std::optional<std::string> normalise_owner_wa(std::string_view text) {
+  std::string d;
+  std::string t = trim(text);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c >= '0' && c <= '9') d += c;
+    else if (c == '+' && d.empty() && i == 0) continue;
+    else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') continue;
+    else return std::nullopt;
+  }
+  if (d.starts_with("08")) d = "62" + d.substr(1);
+  if (d.size() < 10 || d.size() > 15 || d[0] == '0') return std::nullopt;
+  return d;
+}
+
+std::optional<std::string> photo_url_problem(std::string_view url) {
+  if (url.empty()) return std::nullopt;
+  constexpr std::string_view scheme = "https://";
+  if (lower(std::string(url.substr(0, scheme.size()))) != scheme) return "photo_url must be an https:// link";
+  std::string_view rest = url.substr(scheme.size());
+  const auto end = rest.find_first_of("/?#");
+  std::string authority = lower(std::string(rest.substr(0, end)));
+  if (authority.find('@') != std::string::npos) return "photo_url must not carry user info";
+  if (const auto colon = authority.rfind(':'); colon != std::string::npos) authority.resize(colon);
+  if (authority.size() <= 6 || !authority.ends_with(".go.id") ||
+      !std::all_of(authority.begin(), authority.end(),
+                   [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; })) {
+    return "photo_url must be on an official .go.id host";
+  }
+  // A link, never a file to install: scam messages carry APKs.
+  std::string path = lower(std::string(end == std::string_view::npos ? std::string_view() : rest.substr(end)));
+  if (const auto q = path.find_first_of("?#"); q != std::string::npos) path.resize(q);
+  for (const char* ext : {".apk", ".xapk", ".exe", ".msi", ".bat", ".cmd", ".sh", ".js", ".jar", ".zip", ".rar"}) {
+    if (path.ends_with(ext)) return "photo_url must be a page or a picture, not a file to install";
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ') return "photo_url must not contain spaces or control characters";
+  }
+  return std::nullopt;
+}
+
+std::variant<storage::NewNotice, std::string> validate_notice(const std::map<std::string, std::string>& fields,
+                                                              const EtleImportOptions& options) {
+  storage::NewNotice out;
+  storage::NoticeRow& n = out.notice;
+  n.business_number = options.business_number;
+
+  n.notice_id = field(fields, "notice_id");
+  if (n.notice_id.empty()) return std::string("notice_id is empty");
+  if (!valid_notice_id(n.notice_id)) {
+    return "notice_id '" + n.notice_id + "' must be 1-64 letters, digits, '-', '_', '.' or ':'";
+  }
+
+  const std::string plate = field(fields, "plate");
+  auto canonical = flows::normalise_plate(plate);
+  if (!canonical) return "plate '" + plate + "' is not a vehicle plate (e.g. B 1234 XYZ)";
+  n.plate = flows::display_plate(*canonical);
+  n.plate_normalized = *canonical;
+
+  n.owner_name = field(fields, "owner_name");
+
+  const std::string wa = field(fields, "owner_wa");
+  auto owner = normalise_owner_wa(wa);
+  if (!owner) return "owner_wa '" + wa + "' is not a WhatsApp number (10-15 digits with country code, or 08...)";
+  n.owner_wa = *owner;
+
+  n.violation_time = field(fields, "violation_time");
+  auto when = parse_iso_time(n.violation_time);
+  if (!when) {
+    return "violation_time '" + n.violation_time + "' is not ISO 8601 with an offset (e.g. 2025-05-12T08:31:00+07:00)";
+  }
+
+  n.location = field(fields, "location");
+  if (n.location.empty()) return std::string("location is empty");
+  n.article = field(fields, "article");
+  if (n.article.empty()) return std::string("article is empty");
+
+  const std::string amount = field(fields, "fine_amount");
+  if (!amount.empty()) {
+    auto fine = parse_amount(amount);
+    if (!fine) return "fine_amount '" + amount + "' is not a whole rupiah amount";
+    n.fine_amount = *fine;
+  }
+
+  n.photo_url = field(fields, "photo_url");
+  if (auto problem = photo_url_problem(n.photo_url)) return *problem;
+
+  n.confirm_by = field(fields, "confirm_by");
+  auto confirm_days = parse_date_days(n.confirm_by);
+  if (!confirm_days) return "confirm_by '" + n.confirm_by + "' is not a date YYYY-MM-DD";
+  const std::int64_t offset_ms = std::chrono::milliseconds(options.utc_offset).count();
+  // The violation's day in the office's time: a deadline before it is a data error.
+  const std::int64_t violation_day = (when->epoch_ms + offset_ms) / day_ms;
+  if (*confirm_days < violation_day) return "confirm_by " + n.confirm_by + " is before the violation";
+  out.confirm_by_start_ms = *confirm_days * day_ms - offset_ms;
+  out.expires_at_ms = out.confirm_by_start_ms + day_ms;
+
+  n.briva = field(fields, "briva");
+  if (!n.briva.empty() && !std::all_of(n.briva.begin(), n.briva.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return "briva '" + n.briva + "' must be digits";
+  }
+  n.payment_deadline = field(fields, "payment_deadline");
+  if (n.payment_deadline.empty()) {
+    n.payment_deadline = format_date_days(violation_day + options.payment_days);
+  } else if (!parse_date_days(n.payment_deadline)) {
+    return "payment_deadline '" + n.payment_deadline + "' is not a date YYYY-MM-DD";
+  }
+  out.template_body_json = etle_template_body(options.template_config, n);
+  return out;
+}
+
+std::string new_etle_batch_id(std::int64_t now_ms) {
+  const std::int64_t s = now_ms / 1000;
+  const std::int64_t days = s / 86400;
+  const std::int64_t sec = s % 86400;
+  std::string date = format_date_days(days);
+  date.erase(std::remove(date.begin(), date.end(), '-'), date.end());
+  thread_local std::mt19937 rng{std::random_device{}()};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "ETLE-%s-%02d%02d%02d-%04x", date.c_str(), static_cast<int>(sec / 3600),
+                static_cast<int>(sec / 60 % 60), static_cast<int>(sec % 60), static_cast<unsigned>(rng() & 0xffffU));
+  return buf;
+}
+
+EtleImportResult import_etle_csv(storage::EtleStore& store, std::string_view csv, const EtleImportOptions& options,
+                                 const std::string& label, std::int64_t now_ms) {
+  EtleImportResult result;
+  CsvTable table = read_csv_table(csv, required_columns());
+  if (!table.error.empty()) {
+    result.error = table.error;
+    return result;
+  }
+  result.batch = new_etle_batch_id(now_ms);
+  const storage::BatchInfo batch{result.batch, options.business_number, "csv", label};
+  std::vector<storage::NewNotice> pending;
+  int rejected = 0;
+  for (const auto& row : table.rows) {
+    if (!row.error.empty()) {
+      result.rejected.push_back({row.line, row.error});
+      ++rejected;
+    } else {
+      auto valid = validate_notice(row.fields, options);
+      if (auto* reason = std::get_if<std::string>(&valid)) {
+        result.rejected.push_back({row.line, *reason});
+        ++rejected;
+      } else {
+        pending.push_back(std::move(std::get<storage::NewNotice>(valid)));
+      }
+    }
+    // Bounded transactions: a large file never holds the write lock (shared with the ingest) for long.
+    if (pending.size() >= options.rows_per_transaction) {
+      if (!flush(store, batch, pending, rejected, now_ms, result)) return result;
+      rejected = 0;
+    }
+  }
+  if (!table.trailing_error.empty()) {
+    result.rejected.push_back({table.trailing_error_line, table.trailing_error + " (rest of the file skipped)"});
+    ++rejected;
+  }
+  // Also records an empty batch, so the batch id printed always exists.
+  if (pending.empty() && rejected == 0) {
+    auto stored = store.enqueue(batch, {}, 0, now_ms);
+    if (!stored.status.ok) result.error = "cannot store: " + stored.status.error;
+    return result;
+  }
+  flush(store, batch, pending, rejected, now_ms, result);
+  return result;
+}
+
+EtleImportResult import_etle_json(storage::EtleStore& store, const nlohmann::json& array,
+                                  const EtleImportOptions& options, std::int64_t now_ms) {
+  EtleImportResult result;
+  if (!array.is_array()) {
+    result.error = "the body must be a JSON array of notices";
+    return result;
+  }
+  result.batch = new_etle_batch_id(now_ms);
+  const storage::BatchInfo batch{result.batch, options.business_number, "api", ""};
+  std::vector<storage::NewNotice> pending;
+  int rejected = 0;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const auto& item = array[i];
+    std::string bad;
+    std::map<std::string, std::string> fields;
+    if (!item.is_object()) {
+      bad = "not a JSON object";
+    } else {
+      for (const auto& [key, value] : item.items()) {
+        const std::string name = lower(key);
+        if (value.is_string()) fields[name] = value.get<std::string>();
+        else if (value.is_number_integer()) fields[name] = std::to_string(value.get<std::int64_t>());
+        else if (value.is_null()) fields[name] = "";
+        else if (std::find(known_columns().begin(), known_columns().end(), name) != known_columns().end()) {
+          bad = key + " must be a string or a whole number";
+        }
+      }
+    }
+    if (bad.empty()) {
+      auto valid = validate_notice(fields, options);
+      if (auto* reason = std::get_if<std::string>(&valid)) bad = *reason;
+      else pending.push_back(std::move(std::get<storage::NewNotice>(valid)));
+    }
+    if (!bad.empty()) {
+      result.rejected.push_back({i, bad});
+      ++rejected;
+    }
+    if (pending.size() >= options.rows_per_transaction) {
+      if (!flush(store, batch, pending, rejected, now_ms, result)) return result;
+      rejected = 0;
+    }
+  }
+  if (pending.empty() && rejected == 0) {
+    auto stored = store.enqueue(batch, {}, 0, now_ms);
+    if (!stored.status.ok) result.error = "cannot store: " + stored.status.error;
+    return result;
+  }
+  flush(store, batch, pending, rejected, now_ms, result);
+  return result;
+}
+
+int run_import_etle(const std::string& db_path, const std::string& file, const EtleImportOptions& options,
+                    std::ostream& out, std::ostream& err) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    err << "tilangbot: cannot read " << file << "\n";
+    return 1;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::unique_ptr<storage::EtleStore> store;
+  try {
+    store = storage::open_sqlite_etle_store(db_path);
+  } catch (const std::exception& e) {
+    err << "tilangbot: " << e.what() << "\n";
+    return 1;
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  EtleImportResult result = import_etle_csv(*store, buffer.str(), options, file, now);
+  for (const auto& r : result.rejected) out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
+  out << "etle batch " << (result.batch.empty() ? "-" : result.batch) << ": " << result.accepted << " accepted, "
+      << result.duplicates << " duplicates, " << result.rejected.size() << " rejected\n";
+  if (!result.ok()) {
+    err << "tilangbot: " << file << ": " << result.error << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+nlohmann::json to_json(const EtleImportResult& result, const char* where_name) {
+  nlohmann::json rejected = nlohmann::json::array();
+  for (const auto& r : result.rejected) rejected.push_back({{where_name, r.where}, {"reason", r.reason}});
+  return {{"accepted", result.accepted},
+          {"duplicates", result.duplicates},
+          {"rejected", rejected},
+          {"batch", result.batch}};
+}
+
+}  // namespace tilang::bot
