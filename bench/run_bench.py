@@ -111,7 +111,7 @@ def install_peer(build):
 PUSH_BEGIN, PUSH_END = "<!-- bench:push:begin -->", "<!-- bench:push:end -->"
 
 
-def push_run(build, rows, max_mps, workers=4):
+def push_run(build, rows, max_mps, workers=8):
     argv = [os.path.join(build, "bench", "push_bench"), str(rows), str(max_mps), str(workers)]
     out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=1800).stdout
     return json.loads(out.strip().splitlines()[-1])

@@ -15,6 +15,9 @@ std::int64_t Pacer::next_global(std::int64_t now_ms) const {
   if (options_.max_mps <= 0) return slot;
   // Starts stay ascending, so a slot is never before the last one handed out.
   if (!starts_.empty()) slot = std::max(slot, starts_.back());
+  if (options_.even_share > 0) {
+    slot = std::max(slot, static_cast<std::int64_t>(std::ceil(std::max(next_even_ms_, static_cast<double>(now_ms)))));
+  }
   // With max_mps starts already in the deque, the next one must be a full window after the oldest:
   // then no window of that length ever holds more than max_mps starts.
   if (starts_.size() >= static_cast<std::size_t>(options_.max_mps)) {
@@ -25,6 +28,13 @@ std::int64_t Pacer::next_global(std::int64_t now_ms) const {
 
 std::int64_t Pacer::reserve_global(std::int64_t now_ms) {
   const std::int64_t slot = next_global(now_ms);
+  if (options_.max_mps > 0 && options_.even_share > 0) {
+    // Advance from the unrounded stream position, so millisecond rounding does not slow the rate.
+    const double spacing = static_cast<double>(options_.window_ms) / (options_.even_share * options_.max_mps);
+    // A slot pushed later (pause, full window) restarts the stream from there instead of bunching.
+    const double base = std::max({next_even_ms_, static_cast<double>(now_ms), static_cast<double>(slot) - 1.0});
+    next_even_ms_ = base + spacing;
+  }
   if (options_.max_mps > 0) {
     starts_.push_back(slot);
     while (starts_.size() > static_cast<std::size_t>(options_.max_mps)) starts_.pop_front();

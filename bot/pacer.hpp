@@ -17,6 +17,10 @@ struct PacerOptions {
   // Added to the window: a start recorded here reaches Meta a little later and not always by the
   // same delay (thread wake-up, network), so the spacing Meta sees must not shrink below a second.
   std::int64_t guard_ms = 20;
+  // Starts are also spread evenly at this share of max_mps: bursts at the top of each window let
+  // network jitter push a few extra requests into one of Meta's one-second windows, an even stream
+  // at 99% leaves room for that jitter while staying within 1% of the allowed rate.
+  double even_share = 0.99;
   double user_burst = 10;               // tokens per recipient (Meta allows bursts up to 45)
   std::int64_t user_refill_ms = 6000;   // Meta: 1 message per 6 s sustained
   std::size_t prune_every = 4096;       // forget full buckets every this many takes
@@ -54,6 +58,7 @@ class Pacer {
   PacerOptions options_;
   std::deque<std::int64_t> starts_;  // the last max_mps reserved starts, ascending
   std::int64_t paused_until_ms_ = 0;
+  double next_even_ms_ = 0;  // earliest start of the even stream (fractional milliseconds)
   std::unordered_map<std::string, Bucket> users_;
   std::size_t takes_since_prune_ = 0;
 };

@@ -36,7 +36,7 @@ struct SenderOptions {
   std::int64_t ambiguous_delay_ms = 10'000;   // before re-sending an in-doubt row (time for its status webhook)
   std::int64_t throughput_pause_ms = 1000;    // 130429: the whole number waits this long
   std::int64_t token_probe_ms = 60'000;       // paused by 190: one probe send this often
-  int workers = 4;                            // concurrent requests
+  int workers = 8;                            // concurrent requests (paced sends sleep to their slot, so more than cores)
   std::size_t claim_batch = 256;              // rows claimed per transaction
   std::size_t max_in_memory = 1024;           // claimed rows held at once (bounded queue)
   std::int64_t hold_ms = 1000;                // pair-rate waits longer than this go back to the table
