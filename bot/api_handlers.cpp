@@ -1,12 +1,12 @@
 #include "bot/api_handlers.hpp"
 
-#include <openssl/crypto.h>
 
 #include <chrono>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "bot/api_common.hpp"
 #include "bot/fines_import.hpp"
 #include "bot/log.hpp"
 #include "bot/privacy.hpp"
@@ -15,49 +15,15 @@
 namespace tilang::bot {
 namespace {
 
+using api::json_response;
+using api::error_response;
+using api::query_param;
+using api::segments_after;
+using api::object_body;
+using api::string_field;
+using api::same_secret;
+
 using nlohmann::json;
-
-Response json_response(const Request& request, http::status status, const json& body) {
-  return make_response(request, status, body.dump() + "\n", "application/json");
-}
-
-Response error_response(const Request& request, http::status status, const std::string& message) {
-  return json_response(request, status, json{{"error", message}});
-}
-
-// The value of `name` in the query string (no percent-decoding needed for the values used here).
-std::string query_param(std::string_view target, std::string_view name) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
-// Path segments after `prefix` ("/api/v1/payments/12/verify" -> {"12", "verify"}).
-std::vector<std::string> segments_after(std::string_view path, std::string_view prefix) {
-  std::vector<std::string> out;
-  if (path.size() <= prefix.size()) return out;
-  std::string_view rest = path.substr(prefix.size());
-  while (!rest.empty()) {
-    const auto slash = rest.find('/');
-    if (slash != 0) out.emplace_back(rest.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
-bool same_secret(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
 
 json payment_json(const storage::PaymentRow& p, const Engine& engine, bool mask = false) {
   return {{"id", p.id},
@@ -109,19 +75,6 @@ http::status status_of(EngineResult result) {
     case EngineResult::failed: return http::status::service_unavailable;
   }
   return http::status::internal_server_error;
-}
-
-// An optional JSON object body: an empty body is {}, anything else must be an object.
-std::optional<json> object_body(const Request& r) {
-  if (r.body().empty()) return json::object();
-  json j = json::parse(r.body(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
-}
-
-std::string string_field(const json& j, const char* name) {
-  auto it = j.find(name);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 class Api {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/api_common.hpp"
 #include "bot/auth.hpp"
 #include "bot/event_codec.hpp"
 #include "bot/log.hpp"
@@ -13,6 +14,13 @@
 
 namespace tilang::bot {
 namespace {
+
+using api::json_response;
+using api::error_response;
+using api::query_param;
+using api::segments_after;
+using api::object_body;
+using api::string_field;
 
 using nlohmann::json;
 
@@ -23,56 +31,6 @@ constexpr std::size_t max_reply_bytes = 4096;             // Meta's text body li
 std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Response json_response(const Request& request, http::status status, const json& body) {
-  auto res = make_response(request, status, body.dump() + "\n", "application/json");
-  res.set(http::field::cache_control, "no-store");
-  return res;
-}
-
-Response error_response(const Request& request, http::status status, const std::string& message) {
-  return json_response(request, status, json{{"error", message}});
-}
-
-std::string query_param(std::string_view target, std::string_view name) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
-std::vector<std::string> segments_after(std::string_view path, std::string_view prefix) {
-  std::vector<std::string> out;
-  if (path.size() <= prefix.size()) return out;
-  std::string_view rest = path.substr(prefix.size());
-  while (!rest.empty()) {
-    const auto slash = rest.find('/');
-    if (slash != 0) out.emplace_back(rest.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
-std::optional<json> object_body(const Request& r) {
-  if (r.body().empty()) return json::object();
-  json j = json::parse(r.body(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
-}
-
-std::string string_field(const json& j, const char* name) {
-  auto it = j.find(name);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 std::string cookie_value(const Request& r, std::string_view name) {

@@ -1,6 +1,5 @@
 #include "bot/etle_api.hpp"
 
-#include <openssl/crypto.h>
 
 #include <chrono>
 #include <memory>
@@ -8,35 +7,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/api_common.hpp"
 #include "bot/log.hpp"
 
 namespace tilang::bot {
 namespace {
 
+using api::json_response;
+using api::error_response;
+using api::query_param;
+using api::same_secret;
+
 using nlohmann::json;
-
-Response json_response(const Request& request, http::status status, const json& body) {
-  return make_response(request, status, body.dump() + "\n", "application/json");
-}
-
-Response error_response(const Request& request, http::status status, const std::string& message) {
-  return json_response(request, status, json{{"error", message}});
-}
-
-std::string query_param(std::string_view target, std::string_view name) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
 
 // The one path segment after `prefix`, or empty when there is none or more than one.
 std::string single_segment(std::string_view path, std::string_view prefix) {
@@ -44,10 +26,6 @@ std::string single_segment(std::string_view path, std::string_view prefix) {
   std::string_view rest = path.substr(prefix.size());
   if (rest.find('/') != std::string_view::npos) return {};
   return std::string(rest);
-}
-
-bool same_secret(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string iso_utc(std::int64_t ms) {
