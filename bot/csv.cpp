@@ -3,23 +3,27 @@
 #include <algorithm>
 
 namespace tilang::bot {
-namespace {
 
-std::string trim(std::string_view s) {
+std::string trim_field(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
   const auto last = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(first, last - first + 1));
 }
 
-std::string lower(std::string s) {
+std::string ascii_lower(std::string s) {
   for (char& c : s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return s;
 }
 
-}  // namespace
+std::string ascii_upper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
 
 CsvParseResult parse_csv(std::string_view text) {
   CsvParseResult out;
@@ -74,7 +78,7 @@ CsvParseResult parse_csv(std::string_view text) {
         done = true;
       }
     }
-    const bool blank = record.fields.size() == 1 && trim(record.fields[0]).empty();
+    const bool blank = record.fields.size() == 1 && trim_field(record.fields[0]).empty();
     if (!blank) out.records.push_back(std::move(record));
   }
   return out;
@@ -87,7 +91,7 @@ CsvTable read_csv_table(std::string_view text, const std::vector<std::string>& r
     table.error = parsed.error.empty() ? "the file has no header row" : parsed.error;
     return table;
   }
-  for (const auto& name : parsed.records.front().fields) table.header.push_back(lower(trim(name)));
+  for (const auto& name : parsed.records.front().fields) table.header.push_back(ascii_lower(trim_field(name)));
   std::string missing;
   for (const auto& name : required) {
     if (std::find(table.header.begin(), table.header.end(), name) == table.header.end()) {

@@ -23,6 +23,11 @@ struct CsvParseResult {
   std::size_t error_line = 0;
 };
 
+// Field clean-up shared by the importers: surrounding whitespace off; ASCII case (UTF-8 safe).
+std::string trim_field(std::string_view s);
+std::string ascii_lower(std::string s);
+std::string ascii_upper(std::string s);
+
 // RFC 4180: quoted fields with "" escapes, commas and newlines inside quotes, CRLF or LF, a UTF-8 BOM.
 CsvParseResult parse_csv(std::string_view text);
 

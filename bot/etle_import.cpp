@@ -27,23 +27,9 @@ const std::vector<std::string>& known_columns() {
   return columns;
 }
 
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 std::string field(const std::map<std::string, std::string>& m, const std::string& name) {
   auto it = m.find(name);
-  return it == m.end() ? std::string() : trim(it->second);
+  return it == m.end() ? std::string() : trim_field(it->second);
 }
 
 // notice_id ends up in URLs (/api/v1/etle/notices/{id}) and in biz_opaque_callback_data.
@@ -91,7 +77,7 @@ EtleImportOptions etle_import_options(const Config& config) {
 
 std::optional<std::string> normalise_owner_wa(std::string_view text) {
   std::string d;
-  std::string t = trim(text);
+  std::string t = trim_field(text);
   for (std::size_t i = 0; i < t.size(); ++i) {
     const char c = t[i];
     if (c >= '0' && c <= '9') d += c;
@@ -107,10 +93,10 @@ std::optional<std::string> normalise_owner_wa(std::string_view text) {
 std::optional<std::string> photo_url_problem(std::string_view url) {
   if (url.empty()) return std::nullopt;
   constexpr std::string_view scheme = "https://";
-  if (lower(std::string(url.substr(0, scheme.size()))) != scheme) return "photo_url must be an https:// link";
+  if (ascii_lower(std::string(url.substr(0, scheme.size()))) != scheme) return "photo_url must be an https:// link";
   std::string_view rest = url.substr(scheme.size());
   const auto end = rest.find_first_of("/?#");
-  std::string authority = lower(std::string(rest.substr(0, end)));
+  std::string authority = ascii_lower(std::string(rest.substr(0, end)));
   if (authority.find('@') != std::string::npos) return "photo_url must not carry user info";
   if (const auto colon = authority.rfind(':'); colon != std::string::npos) authority.resize(colon);
   if (authority.size() <= 6 || !authority.ends_with(".go.id") ||
@@ -119,7 +105,7 @@ std::optional<std::string> photo_url_problem(std::string_view url) {
     return "photo_url must be on an official .go.id host";
   }
   // A link, never a file to install: scam messages carry APKs.
-  std::string path = lower(std::string(end == std::string_view::npos ? std::string_view() : rest.substr(end)));
+  std::string path = ascii_lower(std::string(end == std::string_view::npos ? std::string_view() : rest.substr(end)));
   if (const auto q = path.find_first_of("?#"); q != std::string::npos) path.resize(q);
   for (const char* ext : {".apk", ".xapk", ".exe", ".msi", ".bat", ".cmd", ".sh", ".js", ".jar", ".zip", ".rar"}) {
     if (path.ends_with(ext)) return "photo_url must be a page or a picture, not a file to install";
@@ -277,7 +263,7 @@ EtleImportResult import_etle_json(storage::EtleStore& store, const nlohmann::jso
       bad = "not a JSON object";
     } else {
       for (const auto& [key, value] : item.items()) {
-        const std::string name = lower(key);
+        const std::string name = ascii_lower(key);
         if (value.is_string()) fields[name] = value.get<std::string>();
         else if (value.is_number_integer()) fields[name] = std::to_string(value.get<std::int64_t>());
         else if (value.is_null()) fields[name] = "";

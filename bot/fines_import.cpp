@@ -17,27 +17,6 @@ const std::vector<std::string>& required_columns() {
   return columns;
 }
 
-std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
-}
-
-std::string upper(std::string s) {
-  for (char& c : s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return s;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 bool valid_date(const std::string& s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
   for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
@@ -62,7 +41,7 @@ std::optional<std::int64_t> parse_amount(const std::string& s) {
 
 std::string field(const std::map<std::string, std::string>& m, const std::string& name) {
   auto it = m.find(name);
-  return it == m.end() ? std::string() : trim(it->second);
+  return it == m.end() ? std::string() : trim_field(it->second);
 }
 
 void upsert(storage::EngineStore& store, const storage::FineRow& row, std::size_t where, std::int64_t now_ms,
@@ -118,7 +97,7 @@ std::variant<storage::FineRow, std::string> validate_fine(const std::map<std::st
     return "court_fee '" + court + "' is not a whole rupiah amount";
   }
 
-  f.evidence = upper(field(fields, "evidence"));
+  f.evidence = ascii_upper(field(fields, "evidence"));
   if (f.evidence == "SIM + STNK" || f.evidence == "SIM/STNK") f.evidence = "SIM+STNK";
   if (f.evidence != "SIM" && f.evidence != "STNK" && f.evidence != "SIM+STNK" && f.evidence != "KENDARAAN") {
     return "evidence '" + field(fields, "evidence") + "' is not SIM, STNK, SIM+STNK or KENDARAAN";
@@ -130,7 +109,7 @@ std::variant<storage::FineRow, std::string> validate_fine(const std::map<std::st
   }
   f.office = field(fields, "office");
 
-  f.status = upper(field(fields, "status"));
+  f.status = ascii_upper(field(fields, "status"));
   if (f.status.empty()) f.status = "UNPAID";
   if (f.status != "UNPAID" && f.status != "PAID" && f.status != "PICKED_UP") {
     return "status '" + field(fields, "status") + "' is not UNPAID, PAID or PICKED_UP";
@@ -147,7 +126,7 @@ FineImportResult import_fines_csv(storage::EngineStore& store, std::string_view 
     return result;
   }
   std::vector<std::string> header;
-  for (const auto& name : parsed.records.front().fields) header.push_back(lower(trim(name)));
+  for (const auto& name : parsed.records.front().fields) header.push_back(ascii_lower(trim_field(name)));
   std::vector<std::string> missing;
   for (const auto& name : required_columns()) {
     if (std::find(header.begin(), header.end(), name) == header.end()) missing.push_back(name);
@@ -206,10 +185,10 @@ FineImportResult import_fines_json(storage::EngineStore& store, const nlohmann::
     std::map<std::string, std::string> fields;
     std::string bad;
     for (const auto& [key, value] : item.items()) {
-      if (value.is_string()) fields[lower(key)] = value.get<std::string>();
-      else if (value.is_number_integer()) fields[lower(key)] = std::to_string(value.get<std::int64_t>());
-      else if (value.is_null()) fields[lower(key)] = "";
-      else if (std::find(required_columns().begin(), required_columns().end(), lower(key)) != required_columns().end() ||
+      if (value.is_string()) fields[ascii_lower(key)] = value.get<std::string>();
+      else if (value.is_number_integer()) fields[ascii_lower(key)] = std::to_string(value.get<std::int64_t>());
+      else if (value.is_null()) fields[ascii_lower(key)] = "";
+      else if (std::find(required_columns().begin(), required_columns().end(), ascii_lower(key)) != required_columns().end() ||
                key == "court_fee" || key == "hearing_date" || key == "office") {
         bad = key + " must be a string or a whole number";
       }
