@@ -30,7 +30,10 @@ std::int64_t Pacer::reserve_global(std::int64_t now_ms) {
   const std::int64_t slot = next_global(now_ms);
   if (options_.max_mps > 0 && options_.even_share > 0) {
     // Advance from the unrounded stream position, so millisecond rounding does not slow the rate.
-    const double spacing = static_cast<double>(options_.window_ms) / (options_.even_share * options_.max_mps);
+    // At least two messages of slack per window even for small caps (80 mps: 78), where 1% is less than one.
+    const double cap = static_cast<double>(options_.max_mps);
+    const double rate = options_.max_mps > 4 ? std::min(options_.even_share * cap, cap - 2.0) : options_.even_share * cap;
+    const double spacing = static_cast<double>(options_.window_ms) / rate;
     // A slot pushed later (pause, full window) restarts the stream from there instead of bunching.
     const double base = std::max({next_even_ms_, static_cast<double>(now_ms), static_cast<double>(slot) - 1.0});
     next_even_ms_ = base + spacing;

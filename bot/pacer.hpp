@@ -19,7 +19,7 @@ struct PacerOptions {
   std::int64_t guard_ms = 20;
   // Starts are also spread evenly at this share of max_mps: bursts at the top of each window let
   // network jitter push a few extra requests into one of Meta's one-second windows, an even stream
-  // at 99% leaves room for that jitter while staying within 1% of the allowed rate.
+  // at 99% (and at least 2 below the cap) leaves room for that jitter while staying close to the cap.
   double even_share = 0.99;
   double user_burst = 10;               // tokens per recipient (Meta allows bursts up to 45)
   std::int64_t user_refill_ms = 6000;   // Meta: 1 message per 6 s sustained
