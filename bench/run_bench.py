@@ -89,12 +89,29 @@ def load(build, port, rate, duration, connections, prefix):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_tilangbot(build, workdir, port):
+def start_tilangbot(build, workdir, port, graph_url="http://127.0.0.1:9"):
     env = {"TILANGBOT_LISTEN": f"127.0.0.1:{port}", "TILANGBOT_DB": os.path.join(workdir, "bench.db"),
            "TILANGBOT_MEDIA_DIR": os.path.join(workdir, "media"), "WA_APP_SECRET": SECRET,
            "WA_VERIFY_TOKEN": "bench-verify", "WA_ACCESS_TOKEN": "bench-token",
-           "WA_PHONE_NUMBER_ID": "106540352242922", "WA_GRAPH_URL": "http://127.0.0.1:9"}
+           "WA_PHONE_NUMBER_ID": "106540352242922", "WA_GRAPH_URL": graph_url, "WA_MAX_MPS": "1000"}
     return Server("tilangbot", [os.path.join(build, "tilangbot"), "serve"], env, port)
+
+
+def start_fake_graph(build):
+    """bench/fake_graph_server as a separate process: tilangbot's replies really go out during ingest."""
+    proc = subprocess.Popen([os.path.join(build, "bench", "fake_graph_server"), "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    port = int(proc.stdout.readline().strip())
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def engine_line(build):
+    out = subprocess.run([os.path.join(build, "bench", "engine_bench"), "20000"], capture_output=True, text=True,
+                         check=True, timeout=600).stdout
+    r = json.loads(out.strip().splitlines()[-1])
+    return (f"Engine (`bench/engine_bench`, {r['events']:,} text messages): pure flows with rendering "
+            f"{r['pure_flows_per_s']:,.0f} events/s; full turns (load state, step, fine lookup, render, commit "
+            f"state + outbox + handled mark in one durable transaction) {r['engine_turns_per_s']:,.0f} turns/s.")
 
 
 def install_peer(build):
@@ -195,7 +212,12 @@ def main():
     idle_rss = rss_mb(bot.proc.pid)
     bot.stop()
     results = {}
-    results["tilangbot"] = closed_and_open("tb", lambda: start_tilangbot(build, workdir, free_port()))
+    graph_proc, graph_url = start_fake_graph(build)
+    try:
+        results["tilangbot"] = closed_and_open("tb", lambda: start_tilangbot(build, workdir, free_port(), graph_url))
+    finally:
+        graph_proc.terminate()
+        graph_proc.wait(timeout=15)
     mport = free_port()
     results["minimal Beast server"] = closed_and_open(
         "min", lambda: Server("minimal", [os.path.join(build, "bench", "minimal_server"), str(mport)], {}, mport))
@@ -224,6 +246,11 @@ def main():
     lines.append(f"tilangbot idle RSS: {idle_rss:.1f} MB; non-200 answers in the closed loop: "
                  f"{results['tilangbot'][0]['requests'] - results['tilangbot'][0]['ok']}")
     lines += notes
+    lines.append("")
+    lines.append("tilangbot runs whole: every message is parsed, answered by the engine and the replies sent to "
+                 "bench/fake_graph_server (a separate process) while the load runs.")
+    lines.append("")
+    lines.append(engine_line(build))
     table = "\n".join(lines)
     print(table)
 
