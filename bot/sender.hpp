@@ -26,7 +26,7 @@ namespace tilang::bot {
 
 struct SenderOptions {
   int max_mps = 80;                     // WA_MAX_MPS; <= 0: uncapped
-  std::int64_t window_guard_ms = 20;    // see PacerOptions::guard_ms
+  std::int64_t window_guard_ms = 5;     // see PacerOptions::guard_ms (the even stream absorbs most jitter)
   double pair_burst = 10;               // messages to one recipient at once
   std::int64_t pair_refill_ms = 6000;   // then one per this long
   int max_attempts = 8;                 // sends of one row before it fails
