@@ -1,5 +1,6 @@
 // The SQLite EngineStore: one connection, statements prepared once (on first use) and reused.
 #include "storage/engine_store.hpp"
+#include "storage/notice_reader.hpp"
 
 #include <map>
 #include <stdexcept>
@@ -101,29 +102,6 @@ constexpr const char* notice_columns =
     "notice_id, business_number, plate, plate_normalized, owner_name, owner_wa, violation_time, location,"
     " article, fine_amount, photo_url, confirm_by, briva, payment_deadline, state, coalesce(template_wamid, ''),"
     " response, other_name, other_phone";
-NoticeRow read_notice(Statement& s) {
-  NoticeRow n;
-  n.notice_id = s.column_text(0);
-  n.business_number = s.column_text(1);
-  n.plate = s.column_text(2);
-  n.plate_normalized = s.column_text(3);
-  n.owner_name = s.column_text(4);
-  n.owner_wa = s.column_text(5);
-  n.violation_time = s.column_text(6);
-  n.location = s.column_text(7);
-  n.article = s.column_text(8);
-  n.fine_amount = s.column_int(9);
-  n.photo_url = s.column_text(10);
-  n.confirm_by = s.column_text(11);
-  n.briva = s.column_text(12);
-  n.payment_deadline = s.column_text(13);
-  n.state = s.column_text(14);
-  n.template_wamid = s.column_text(15);
-  n.response = s.column_text(16);
-  n.other_name = s.column_text(17);
-  n.other_phone = s.column_text(18);
-  return n;
-}
 
 constexpr const char* conversation_columns =
     "business_number, user_id, state_text, mode, owner, coalesce(waiting_since_ms, 0), topic, last_inbound_ms,"
@@ -741,6 +719,30 @@ class SqliteEngineStore final : public EngineStore {
 
 std::unique_ptr<EngineStore> open_sqlite_engine_store(const std::string& path) {
   return std::make_unique<SqliteEngineStore>(path);
+}
+
+NoticeRow read_notice(sqlite::Statement& s) {
+  NoticeRow n;
+  n.notice_id = s.column_text(0);
+  n.business_number = s.column_text(1);
+  n.plate = s.column_text(2);
+  n.plate_normalized = s.column_text(3);
+  n.owner_name = s.column_text(4);
+  n.owner_wa = s.column_text(5);
+  n.violation_time = s.column_text(6);
+  n.location = s.column_text(7);
+  n.article = s.column_text(8);
+  n.fine_amount = s.column_int(9);
+  n.photo_url = s.column_text(10);
+  n.confirm_by = s.column_text(11);
+  n.briva = s.column_text(12);
+  n.payment_deadline = s.column_text(13);
+  n.state = s.column_text(14);
+  n.template_wamid = s.column_text(15);
+  n.response = s.column_text(16);
+  n.other_name = s.column_text(17);
+  n.other_phone = s.column_text(18);
+  return n;
 }
 
 }  // namespace tilang::storage

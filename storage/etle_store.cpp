@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "storage/migrations.hpp"
+#include "storage/notice_reader.hpp"
 #include "storage/sqlite.hpp"
 
 namespace tilang::storage {
@@ -20,30 +21,6 @@ constexpr const char* notice_columns =
     " n.location, n.article, n.fine_amount, n.photo_url, n.confirm_by, n.briva, n.payment_deadline, n.state,"
     " coalesce(n.template_wamid, ''), n.response, n.other_name, n.other_phone";
 constexpr int notice_column_count = 19;
-
-NoticeRow read_notice(Statement& s) {
-  NoticeRow n;
-  n.notice_id = s.column_text(0);
-  n.business_number = s.column_text(1);
-  n.plate = s.column_text(2);
-  n.plate_normalized = s.column_text(3);
-  n.owner_name = s.column_text(4);
-  n.owner_wa = s.column_text(5);
-  n.violation_time = s.column_text(6);
-  n.location = s.column_text(7);
-  n.article = s.column_text(8);
-  n.fine_amount = s.column_int(9);
-  n.photo_url = s.column_text(10);
-  n.confirm_by = s.column_text(11);
-  n.briva = s.column_text(12);
-  n.payment_deadline = s.column_text(13);
-  n.state = s.column_text(14);
-  n.template_wamid = s.column_text(15);
-  n.response = s.column_text(16);
-  n.other_name = s.column_text(17);
-  n.other_phone = s.column_text(18);
-  return n;
-}
 
 // Per notice: how its template fared. `o` is the template row, `s` its message_status.
 constexpr const char* template_failed = "(o.state = 'failed' OR coalesce(s.rank, 0) = 5)";
