@@ -1,8 +1,21 @@
 #include "bot/csv.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 namespace tilang::bot {
+
+std::optional<std::string> read_import_file(const std::string& file, std::ostream& err) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    err << "tilangbot: cannot read " << file << "\n";
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
 
 std::string trim_field(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");

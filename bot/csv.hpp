@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,9 @@ struct CsvParseResult {
 std::string trim_field(std::string_view s);
 std::string ascii_lower(std::string s);
 std::string ascii_upper(std::string s);
+
+// The whole of an import file, or nullopt after telling `err` it cannot be read.
+std::optional<std::string> read_import_file(const std::string& file, std::ostream& err);
 
 // RFC 4180: quoted fields with "" escapes, commas and newlines inside quotes, CRLF or LF, a UTF-8 BOM.
 CsvParseResult parse_csv(std::string_view text);

@@ -1,9 +1,7 @@
 #include "bot/etle_import.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "bot/csv.hpp"
 #include "flows/text_match.hpp"
@@ -297,13 +295,8 @@ EtleImportResult import_etle_json(storage::EtleStore& store, const nlohmann::jso
 
 int run_import_etle(const std::string& db_path, const std::string& file, const EtleImportOptions& options,
                     std::ostream& out, std::ostream& err) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    err << "tilangbot: cannot read " << file << "\n";
-    return 1;
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  const auto text = read_import_file(file, err);
+  if (!text) return 1;
   std::unique_ptr<storage::EtleStore> store;
   try {
     store = storage::open_sqlite_etle_store(db_path);
@@ -314,7 +307,7 @@ int run_import_etle(const std::string& db_path, const std::string& file, const E
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  EtleImportResult result = import_etle_csv(*store, buffer.str(), options, file, now);
+  EtleImportResult result = import_etle_csv(*store, *text, options, file, now);
   for (const auto& r : result.rejected) out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
   out << "etle batch " << (result.batch.empty() ? "-" : result.batch) << ": " << result.accepted << " accepted, "
       << result.duplicates << " duplicates, " << result.rejected.size() << " rejected\n";

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "flows/text_match.hpp"
 
@@ -219,13 +217,8 @@ FineImportResult import_fines_json(storage::EngineStore& store, const nlohmann::
 
 int run_import_fines(const std::string& db_path, const std::string& file, const std::string& business_number,
                      std::ostream& out, std::ostream& err) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    err << "tilangbot: cannot read " << file << "\n";
-    return 1;
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  const auto text = read_import_file(file, err);
+  if (!text) return 1;
   std::unique_ptr<storage::EngineStore> store;
   try {
     store = storage::open_sqlite_engine_store(db_path);
@@ -236,7 +229,7 @@ int run_import_fines(const std::string& db_path, const std::string& file, const 
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  FineImportResult result = import_fines_csv(*store, buffer.str(), business_number, now);
+  FineImportResult result = import_fines_csv(*store, *text, business_number, now);
   for (const auto& r : result.rejected) out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
   out << "fines: " << result.inserted << " inserted, " << result.updated << " updated, " << result.unchanged
       << " unchanged, " << result.rejected.size() << " rejected\n";

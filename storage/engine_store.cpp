@@ -619,33 +619,6 @@ class SqliteEngineStore final : public EngineStore {
                         owner_wa);
   }
 
-  Status insert_notice(const NoticeRow& n, std::int64_t now_ms) override {
-    if (Status s = ensure_tx(); !s.ok) return s;
-    auto s = st("INSERT INTO etle_notices(notice_id, business_number, plate, plate_normalized, owner_name, owner_wa,"
-                " violation_time, location, article, fine_amount, photo_url, confirm_by, briva, payment_deadline,"
-                " state, template_wamid, created_at_ms, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                " ?10, ?11, ?12, ?13, ?14, ?15, nullif(?16, ''), ?17, ?17) ON CONFLICT(notice_id) DO NOTHING")
-                 .use();
-    s->bind_text(1, n.notice_id)
-        .bind_text(2, n.business_number)
-        .bind_text(3, n.plate)
-        .bind_text(4, n.plate_normalized)
-        .bind_text(5, n.owner_name)
-        .bind_text(6, n.owner_wa)
-        .bind_text(7, n.violation_time)
-        .bind_text(8, n.location)
-        .bind_text(9, n.article)
-        .bind_int(10, n.fine_amount)
-        .bind_text(11, n.photo_url)
-        .bind_text(12, n.confirm_by)
-        .bind_text(13, n.briva)
-        .bind_text(14, n.payment_deadline)
-        .bind_text(15, n.state)
-        .bind_text(16, n.template_wamid)
-        .bind_int(17, now_ms);
-    return s->run();
-  }
-
   Status record_etle_response(const std::string& notice_id, const std::string& response,
                               const std::string& other_name, const std::string& other_phone,
                               std::int64_t now_ms) override {

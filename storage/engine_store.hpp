@@ -250,7 +250,6 @@ class EngineStore {
   virtual std::optional<NoticeRow> notice_by_template_wamid(const std::string& wamid) = 0;
   // The owner's latest notice not yet answered.
   virtual std::optional<NoticeRow> latest_open_notice(const std::string& owner_wa) = 0;
-  virtual Status insert_notice(const NoticeRow& row, std::int64_t now_ms) = 0;  // ignored when it exists
   virtual Status record_etle_response(const std::string& notice_id, const std::string& response,
                                       const std::string& other_name, const std::string& other_phone,
                                       std::int64_t now_ms) = 0;
