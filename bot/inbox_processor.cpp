@@ -65,6 +65,8 @@ int InboxProcessor::drain_once() {
     total += static_cast<int>(rows.size());
   }
   if (produced && on_events_) on_events_();
+  // The ingest writer never checkpoints the inbox file (its acks must not wait), so the reader does.
+  if (total > 0) store_->checkpoint_inbox();
   return total;
 }
 

@@ -38,13 +38,6 @@ void Service::start() {
   log::register_secrets(secret_values(config_));
   storage::migrate_sqlite(config_.db_path);
   http_store_ = storage::open_sqlite_store(store_options(config_));
-  storage::InboxWriterOptions writer_options;
-  writer_options.max_queued = config_.inbox_max_queued;
-  writer_options.max_unparsed_rows = config_.inbox_max_unparsed;
-  auto writer_store = store_options(config_);
-  writer_store.checkpoints = false;  // acks never wait for a WAL checkpoint; the parser runs them
-  writer_ = std::make_unique<storage::InboxWriter>(storage::open_sqlite_store(writer_store), writer_options,
-                                                   &now_ms);
   auto parser_options = store_options(config_);
   parser_options.durable = false;  // parse results can be rebuilt from the durable inbox
   graph_ = make_graph_api();
@@ -75,8 +68,14 @@ void Service::start() {
   console_ = std::make_unique<ConsoleApi>(console_context());
   processor_ = std::make_unique<InboxProcessor>(storage::open_sqlite_store(parser_options), metrics_,
                                                 [this] { engine_->wake(); });
-  webhook_ = std::make_unique<WebhookHandler>(config_.verify_token, verifier_, *writer_, metrics_,
-                                              [this] { processor_->wake(); });
+  storage::InboxWriterOptions writer_options;
+  writer_options.max_queued = config_.inbox_max_queued;
+  writer_options.max_unparsed_rows = config_.inbox_max_unparsed;
+  auto writer_store = store_options(config_);
+  writer_store.checkpoints = false;  // acks never wait for a WAL checkpoint; the parser runs them
+  writer_ = std::make_unique<storage::InboxWriter>(storage::open_sqlite_store(writer_store), writer_options,
+                                                   &now_ms, [this] { processor_->wake(); });
+  webhook_ = std::make_unique<WebhookHandler>(config_.verify_token, verifier_, *writer_, metrics_);
   install_routes();
 
   server_ = std::make_unique<HttpServer>(io_, [this](Request&& request, Respond respond) {
@@ -187,12 +186,12 @@ void Service::install_routes() {
                  [this] { return static_cast<double>(writer_->queued()); });
   metrics_.gauge("tilangbot_inbox_unparsed", "Stored notifications not yet parsed.", [this] {
     std::lock_guard lock(http_store_mutex_);
-    return static_cast<double>(http_store_->inbox_stats().unparsed);
+    return static_cast<double>(http_store_->unparsed_count());
   });
   metrics_.gauge("tilangbot_inbox_lag_seconds", "Age of the oldest unparsed notification.", [this] {
     std::lock_guard lock(http_store_mutex_);
-    auto stats = http_store_->inbox_stats();
-    return stats.oldest_unparsed_ms == 0 ? 0.0 : static_cast<double>(now_ms() - stats.oldest_unparsed_ms) / 1000.0;
+    const std::int64_t oldest = http_store_->oldest_unparsed_ms();
+    return oldest == 0 ? 0.0 : static_cast<double>(now_ms() - oldest) / 1000.0;
   });
   auto sender_gauge = [this](const char* name, const char* help, auto field) {
     metrics_.gauge(name, help, [this, field] { return static_cast<double>(sender_->stats().*field); });

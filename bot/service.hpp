@@ -57,8 +57,8 @@ class Service {
   net::io_context io_;
   std::unique_ptr<storage::Store> http_store_;  // for /healthz and gauges, used on io threads
   std::mutex http_store_mutex_;
-  std::unique_ptr<storage::InboxWriter> writer_;
   std::unique_ptr<InboxProcessor> processor_;
+  std::unique_ptr<storage::InboxWriter> writer_;  // wakes processor_, so it goes first
   std::unique_ptr<WebhookHandler> webhook_;
   Router router_;
   std::unique_ptr<HttpServer> server_;

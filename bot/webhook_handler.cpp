@@ -14,12 +14,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 }  // namespace
 
 WebhookHandler::WebhookHandler(std::string verify_token, const SignatureVerifier& verifier,
-                               storage::InboxWriter& writer, Metrics& metrics, std::function<void()> on_stored)
-    : verify_token_(std::move(verify_token)),
-      verifier_(verifier),
-      writer_(writer),
-      metrics_(metrics),
-      on_stored_(std::move(on_stored)) {}
+                               storage::InboxWriter& writer, Metrics& metrics)
+    : verify_token_(std::move(verify_token)), verifier_(verifier), writer_(writer), metrics_(metrics) {}
 
 void WebhookHandler::handshake(Request&& request, Respond respond) const {
   auto url = boost::urls::parse_origin_form(request.target());
@@ -57,7 +53,6 @@ void WebhookHandler::notification(Request&& request, Respond respond) const {
   bool queued = writer_.submit(std::move(request.body()), [respond, answer, this](storage::AppendResult result) {
     if (result == storage::AppendResult::stored) {
       respond(answer(http::status::ok, "ok\n"));
-      if (on_stored_) on_stored_();
     } else {
       metrics_.add("tilangbot_webhook_store_failures_total");
       respond(answer(http::status::service_unavailable, "cannot store now, retry\n"));

@@ -12,9 +12,8 @@ namespace tilang::bot {
 
 class WebhookHandler {
  public:
-  // `on_stored` is called after each durable append (wakes the inbox parser).
   WebhookHandler(std::string verify_token, const SignatureVerifier& verifier, storage::InboxWriter& writer,
-                 Metrics& metrics, std::function<void()> on_stored);
+                 Metrics& metrics);
 
   void handshake(Request&& request, Respond respond) const;
   void notification(Request&& request, Respond respond) const;
@@ -24,7 +23,6 @@ class WebhookHandler {
   const SignatureVerifier& verifier_;
   storage::InboxWriter& writer_;
   Metrics& metrics_;
-  std::function<void()> on_stored_;
 };
 
 }  // namespace tilang::bot

@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "storage/inbox_log.hpp"
 #include "storage/migrations.hpp"
 #include "storage/outbox_store.hpp"
 #include "storage/sqlite.hpp"
@@ -16,9 +17,10 @@ using sqlite::Step;
 
 struct ConsoleStore::Impl {
   sqlite::Connection db;
+  InboxLog inbox;  // raw webhook bodies live in their own file; the retention purge prunes it
   std::map<std::string, Statement, std::less<>> statements;  // destroyed before db (declared after)
 
-  explicit Impl(const std::string& path) : db(path) {}
+  explicit Impl(const std::string& path) : db(path), inbox(inbox_path_for(path), 0, true) {}
 
   Statement& stmt(std::string_view sql) {
     auto it = statements.find(sql);
@@ -409,7 +411,6 @@ PurgeCounts ConsoleStore::purge(const RetentionCutoffs& cutoffs) {
   if (cutoffs.messages_before_ms > 0) {
     const std::int64_t cut = cutoffs.messages_before_ms;
     exec_count("DELETE FROM inbound_messages WHERE created_at_ms < ?1 AND handled = 1", cut, counts.inbound_messages);
-    exec_count("DELETE FROM inbox WHERE received_at_ms < ?1 AND parsed = 1", cut, counts.inbox_bodies);
     exec_count("DELETE FROM outbox WHERE created_at_ms < ?1 AND state IN ('accepted', 'failed')", cut, counts.outbox);
     exec_count("DELETE FROM message_status WHERE updated_at_ms < ?1", cut, counts.statuses);
     exec_count("DELETE FROM conversations WHERE updated_at_ms < ?1 AND mode = 'bot'", cut, counts.conversations);
@@ -422,6 +423,13 @@ PurgeCounts ConsoleStore::purge(const RetentionCutoffs& cutoffs) {
   }
   if (!counts.status.ok) return counts;  // the transaction rolls back
   if (Status s = tx.commit(); !s.ok) counts.status = s;
+  if (counts.status.ok && cutoffs.messages_before_ms > 0) {
+    // Only parsed bodies: an unparsed one is an acknowledged notification still to be handled.
+    const auto through = db.query_int("SELECT parsed_through FROM inbox_progress WHERE id = 1").value_or(0);
+    const std::int64_t pruned = impl_->inbox.prune(through, cutoffs.messages_before_ms);
+    if (pruned < 0) counts.status = Status::failure("cannot prune the inbox file");
+    else counts.inbox_bodies = pruned;
+  }
   if (counts.status.ok && !file_error.empty()) counts.status = Status::failure(file_error);
   return counts;
 }

@@ -17,8 +17,12 @@ std::int64_t system_clock_ms() {
 
 }  // namespace
 
-InboxWriter::InboxWriter(std::unique_ptr<Store> store, InboxWriterOptions options, Clock clock)
-    : store_(std::move(store)), options_(options), clock_(clock ? std::move(clock) : system_clock_ms) {
+InboxWriter::InboxWriter(std::unique_ptr<Store> store, InboxWriterOptions options, Clock clock,
+                         std::function<void()> on_stored)
+    : store_(std::move(store)),
+      options_(options),
+      clock_(clock ? std::move(clock) : system_clock_ms),
+      on_stored_(std::move(on_stored)) {
   if (options_.max_batch == 0) options_.max_batch = 1;
   // Read before the thread starts, which then owns the store (a Store is single-threaded).
   unparsed_estimate_ = store_->unparsed_count();
@@ -98,6 +102,7 @@ void InboxWriter::run() {
       for (Item& item : batch) {
         if (item.done) item.done(result);
       }
+      if (status.ok && on_stored_) on_stored_();
     }
 
     const auto now = std::chrono::steady_clock::now();

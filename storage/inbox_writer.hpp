@@ -28,7 +28,10 @@ class InboxWriter {
   using Done = std::function<void(AppendResult)>;
   using Clock = std::function<std::int64_t()>;  // milliseconds since epoch, injected for tests
 
-  InboxWriter(std::unique_ptr<Store> store, InboxWriterOptions options, Clock clock);
+  // `on_stored` runs on the writer thread once per committed group (after its submitters were
+  // answered): one wake-up of the parser per fsync, not one per request.
+  InboxWriter(std::unique_ptr<Store> store, InboxWriterOptions options, Clock clock,
+              std::function<void()> on_stored = {});
   ~InboxWriter();
   InboxWriter(const InboxWriter&) = delete;
   InboxWriter& operator=(const InboxWriter&) = delete;
@@ -53,6 +56,7 @@ class InboxWriter {
   std::unique_ptr<Store> store_;
   InboxWriterOptions options_;
   Clock clock_;
+  std::function<void()> on_stored_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> queue_;

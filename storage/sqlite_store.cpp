@@ -1,5 +1,6 @@
 #include "storage/sqlite_store.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -25,7 +26,16 @@ int status_rank(std::string_view status) {
   return 0;
 }
 
-SqliteStore::SqliteStore(const StoreOptions& options) : db_(options.path) {
+std::string inbox_path_for(const std::string& db_path) {
+  constexpr std::string_view suffix = ".db";
+  if (db_path.size() > suffix.size() && db_path.ends_with(suffix)) {
+    return db_path.substr(0, db_path.size() - suffix.size()) + ".inbox.db";
+  }
+  return db_path + ".inbox";
+}
+
+SqliteStore::SqliteStore(const StoreOptions& options)
+    : db_(options.path), inbox_(inbox_path_for(options.path), options.max_page_count, options.checkpoints) {
   const MigrationResult migrated = apply_migrations(db_, builtin_migration_files());
   if (!migrated.status.ok) {
     throw std::runtime_error("cannot migrate " + options.path + ": " + migrated.status.error);
@@ -36,21 +46,18 @@ SqliteStore::SqliteStore(const StoreOptions& options) : db_(options.path) {
     const Status relaxed = db_.exec("PRAGMA synchronous=NORMAL");
     if (!relaxed.ok) throw std::runtime_error("cannot set synchronous: " + relaxed.error);
   }
-  if (!options.checkpoints) {
-    const Status off = db_.exec("PRAGMA wal_autocheckpoint=0");
-    if (!off.ok) throw std::runtime_error("cannot set wal_autocheckpoint: " + off.error);
-  }
   if (options.max_page_count > 0) {
     // SQLite keeps the cap at least at the current size; anything above it fails with SQLITE_FULL.
     const Status capped = db_.exec("PRAGMA max_page_count = " + std::to_string(options.max_page_count));
     if (!capped.ok) throw std::runtime_error("cannot set max_page_count: " + capped.error);
   }
 
-  insert_inbox_ = db_.prepare("INSERT INTO inbox(received_at_ms, body) VALUES (?1, ?2)");
-  select_unparsed_ = db_.prepare("SELECT id, received_at_ms, body FROM inbox WHERE parsed = 0 ORDER BY id LIMIT ?1");
-  mark_parsed_ = db_.prepare(
-      "UPDATE inbox SET parsed = 1, parse_error = ?2, unknown_items = ?3"
-      " WHERE id = ?1 AND parsed = 0");
+  select_progress_ = db_.prepare("SELECT parsed_through FROM inbox_progress WHERE id = 1");
+  advance_progress_ = db_.prepare("UPDATE inbox_progress SET parsed_through = ?1 WHERE id = 1");
+  insert_failure_ = db_.prepare(
+      "INSERT INTO inbox_parse_failures(inbox_id, parse_error, unknown_items, created_at_ms)"
+      " VALUES (?1, ?2, ?3, " + now_ms + ")");
+  count_failures_ = db_.prepare("SELECT count(*) FROM inbox_parse_failures WHERE parse_error IS NOT NULL");
   insert_message_ = db_.prepare(
       "INSERT INTO inbound_messages(wamid, business_number, user_id, timestamp, type,"
       " payload_json, inbox_id, created_at_ms)"
@@ -81,12 +88,6 @@ SqliteStore::SqliteStore(const StoreOptions& options) : db_(options.path) {
       "INSERT INTO notification_errors(inbox_id, business_number, code, title, details,"
       " created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, " +
       now_ms + ")");
-  inbox_stats_ = db_.prepare(
-      "SELECT (SELECT count(*) FROM inbox),"
-      " (SELECT count(*) FROM inbox WHERE parsed = 0),"
-      " coalesce((SELECT received_at_ms FROM inbox WHERE parsed = 0 ORDER BY id LIMIT 1), 0),"
-      " (SELECT count(*) FROM inbox WHERE parse_error IS NOT NULL)");
-  unparsed_count_ = db_.prepare("SELECT count(*) FROM inbox WHERE parsed = 0");
   select_status_ = db_.prepare(
       "SELECT wamid, status, timestamp, error_code, error_details FROM message_status"
       " WHERE wamid = ?1");
@@ -100,33 +101,44 @@ SqliteStore::SqliteStore(const StoreOptions& options) : db_(options.path) {
   touch_health_ = db_.prepare("INSERT INTO health(id, at_ms) VALUES (1, " + now_ms +
                               ")"
                               " ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms");
+  adopt_legacy_inbox();
 }
 
-Status SqliteStore::append_inbox(std::span<const InboxRow> rows) {
-  if (rows.empty()) return Status::success();
-  sqlite::Transaction transaction(db_);
-  if (!transaction.status().ok) return transaction.status();
-  for (const InboxRow& row : rows) {
-    auto insert = insert_inbox_.use();
-    insert->bind_int(1, row.received_at_ms).bind_blob(2, row.body);
-    if (Status status = insert->run(); !status.ok) {
-      return Status::failure("cannot append to inbox: " + status.error);
+void SqliteStore::adopt_legacy_inbox() {
+  if (db_.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'legacy_inbox'").value_or(0) == 0) {
+    return;
+  }
+  // Copy first, drop after: a crash in between copies again (rows already there are kept).
+  auto select = db_.prepare("SELECT id, received_at_ms, body FROM legacy_inbox WHERE id > ?1 ORDER BY id LIMIT 1000");
+  std::int64_t after = 0;
+  for (;;) {
+    std::vector<InboxRow> rows;
+    {
+      auto use = select.use();
+      use->bind_int(1, after);
+      while (use->step() == sqlite::Step::row) rows.push_back({use->column_int(0), use->column_int(1), use->column_blob(2)});
     }
+    if (rows.empty()) break;
+    if (Status adopted = inbox_.adopt(rows); !adopted.ok) {
+      throw std::runtime_error("cannot move the old inbox into the inbox file: " + adopted.error);
+    }
+    after = rows.back().id;
   }
-  if (Status status = transaction.commit(); !status.ok) {
-    return Status::failure("cannot commit inbox append: " + status.error);
+  select = sqlite::Statement();  // an open statement would block DROP TABLE
+  if (Status dropped = db_.exec("DROP TABLE IF EXISTS legacy_inbox"); !dropped.ok) {
+    throw std::runtime_error("cannot drop the old inbox table: " + dropped.error);
   }
-  return Status::success();
 }
+
+std::int64_t SqliteStore::parsed_through() {
+  auto select = select_progress_.use();
+  return select->step() == sqlite::Step::row ? select->column_int(0) : 0;
+}
+
+Status SqliteStore::append_inbox(std::span<const InboxRow> rows) { return inbox_.append(rows); }
 
 std::vector<InboxRow> SqliteStore::unparsed_inbox(std::size_t limit) {
-  std::vector<InboxRow> rows;
-  auto select = select_unparsed_.use();
-  select->bind_int(1, static_cast<std::int64_t>(limit));
-  while (select->step() == sqlite::Step::row) {
-    rows.push_back({select->column_int(0), select->column_int(1), select->column_blob(2)});
-  }
-  return rows;
+  return inbox_.rows_after(parsed_through(), limit);
 }
 
 ParseOutcome SqliteStore::record_parsed(const ParsedInbox& parsed) {
@@ -138,9 +150,25 @@ ParseOutcome SqliteStore::record_parsed_batch(std::span<const ParsedInbox> batch
   // One transaction (one commit) for the whole batch: the parser keeps up with group-committed ingest.
   sqlite::Transaction transaction(db_);
   outcome.status = transaction.status();
+  // Rows are recorded in id order; one at or below the watermark was parsed already (e.g. by a
+  // second parser), and recording it again would repeat its notification errors.
+  std::int64_t through = outcome.status.ok ? parsed_through() : 0;
   for (const ParsedInbox& parsed : batch) {
     if (!outcome.status.ok) break;
+    if (parsed.inbox_id <= through) {
+      outcome.status = Status::failure("inbox row " + std::to_string(parsed.inbox_id) + " is already parsed");
+      break;
+    }
+    through = parsed.inbox_id;
     outcome.status = write_parsed(parsed, outcome);
+  }
+  if (outcome.status.ok && !batch.empty() && through > inbox_.last_id()) {
+    outcome.status = Status::failure("inbox row " + std::to_string(through) + " does not exist");
+  }
+  if (outcome.status.ok && !batch.empty()) {
+    auto advance = advance_progress_.use();
+    advance->bind_int(1, through);
+    if (Status status = advance->run(); !status.ok) outcome.status = Status::failure("cannot record parse progress: " + status.error);
   }
   if (outcome.status.ok) {
     if (Status status = transaction.commit(); !status.ok) {
@@ -157,20 +185,17 @@ ParseOutcome SqliteStore::record_parsed_batch(std::span<const ParsedInbox> batch
 }
 
 Status SqliteStore::write_parsed(const ParsedInbox& parsed, ParseOutcome& outcome) {
-  // Marking first also guards against two parsers recording the same row twice.
-  {
-    auto mark = mark_parsed_.use();
-    mark->bind_int(1, parsed.inbox_id).bind_int(3, parsed.unknown_items);
+  if (parsed.parse_failed || parsed.unknown_items > 0) {
+    auto insert = insert_failure_.use();
+    insert->bind_int(1, parsed.inbox_id).bind_int(3, parsed.unknown_items);
     if (parsed.parse_failed) {
-      mark->bind_text(2, parsed.parse_error.empty() ? "parse failed" : parsed.parse_error);
+      insert->bind_text(2, parsed.parse_error.empty() ? "parse failed" : parsed.parse_error);
     } else {
-      mark->bind_null(2);
+      insert->bind_null(2);
     }
-    if (Status status = mark->run(); !status.ok) {
-      return Status::failure("cannot mark inbox row parsed: " + status.error);
-    }
-    if (db_.changes() != 1) {
-      return Status::failure("inbox row " + std::to_string(parsed.inbox_id) + " is missing or already parsed");
+    if (Status status = insert->run(); !status.ok) {
+      return Status::failure("cannot record the parse failure of inbox row " + std::to_string(parsed.inbox_id) + ": " +
+                             status.error);
     }
   }
 
@@ -233,20 +258,22 @@ Status SqliteStore::write_parsed(const ParsedInbox& parsed, ParseOutcome& outcom
 
 InboxStats SqliteStore::inbox_stats() {
   InboxStats stats;
-  auto select = inbox_stats_.use();
-  if (select->step() == sqlite::Step::row) {
-    stats.total = select->column_int(0);
-    stats.unparsed = select->column_int(1);
-    stats.oldest_unparsed_ms = select->column_int(2);
-    stats.parse_failures = select->column_int(3);
-  }
+  const std::int64_t through = parsed_through();
+  stats.total = inbox_.total();
+  stats.unparsed = inbox_.count_after(through);
+  stats.oldest_unparsed_ms = inbox_.received_at_of_first_after(through).value_or(0);
+  auto select = count_failures_.use();
+  if (select->step() == sqlite::Step::row) stats.parse_failures = select->column_int(0);
   return stats;
 }
 
-std::int64_t SqliteStore::unparsed_count() {
-  auto select = unparsed_count_.use();
-  return select->step() == sqlite::Step::row ? select->column_int(0) : 0;
-}
+// Ids above the watermark are dense (one writer appends them; pruning only removes parsed rows),
+// so the difference is the count without scanning a large backlog.
+std::int64_t SqliteStore::unparsed_count() { return std::max<std::int64_t>(0, inbox_.last_id() - parsed_through()); }
+
+std::int64_t SqliteStore::oldest_unparsed_ms() { return inbox_.received_at_of_first_after(parsed_through()).value_or(0); }
+
+void SqliteStore::checkpoint_inbox() { inbox_.checkpoint(); }
 
 std::optional<StoredStatus> SqliteStore::message_status(const std::string& wamid) {
   auto select = select_status_.use();
@@ -284,6 +311,7 @@ std::int64_t SqliteStore::message_count() {
 }
 
 bool SqliteStore::writable() {
+  if (!inbox_.writable()) return false;
   // A database at its page cap still commits in-place updates, yet cannot take one more inbox
   // row; report it as not writable so /healthz agrees with what the webhook would answer.
   {

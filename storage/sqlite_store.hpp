@@ -1,6 +1,8 @@
-// The SQLite implementation of Store: one connection, its statements prepared once.
+// The SQLite implementation of Store: a connection to the main database and the inbox file
+// (storage/inbox_log.hpp), statements prepared once.
 #pragma once
 
+#include "storage/inbox_log.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/store.hpp"
 
@@ -20,6 +22,8 @@ class SqliteStore final : public Store {
   ParseOutcome record_parsed_batch(std::span<const ParsedInbox> batch) override;
   InboxStats inbox_stats() override;
   std::int64_t unparsed_count() override;
+  std::int64_t oldest_unparsed_ms() override;
+  void checkpoint_inbox() override;
   std::optional<StoredStatus> message_status(const std::string& wamid) override;
   std::vector<MessageRow> messages_for_user(const std::string& user) override;
   std::int64_t message_count() override;
@@ -27,17 +31,20 @@ class SqliteStore final : public Store {
 
  private:
   Status write_parsed(const ParsedInbox& parsed, ParseOutcome& outcome);  // inside a transaction
+  std::int64_t parsed_through();
+  // Moves the inbox table of schema versions before 0007 into the inbox file (once).
+  void adopt_legacy_inbox();
 
   // Declared first so it is destroyed after the statements below.
   sqlite::Connection db_;
-  sqlite::Statement insert_inbox_;
-  sqlite::Statement select_unparsed_;
-  sqlite::Statement mark_parsed_;
+  InboxLog inbox_;
+  sqlite::Statement select_progress_;
+  sqlite::Statement advance_progress_;
+  sqlite::Statement insert_failure_;
+  sqlite::Statement count_failures_;
   sqlite::Statement insert_message_;
   sqlite::Statement upsert_status_;
   sqlite::Statement insert_error_;
-  sqlite::Statement inbox_stats_;
-  sqlite::Statement unparsed_count_;
   sqlite::Statement select_status_;
   sqlite::Statement select_user_messages_;
   sqlite::Statement count_messages_;

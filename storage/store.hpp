@@ -56,7 +56,7 @@ struct NotificationErrorRow {
   std::string details;
 };
 
-// Everything one inbox row turned into, written in one transaction with the row marked parsed.
+// Everything one inbox row turned into, written in one transaction with the parse watermark.
 struct ParsedInbox {
   std::int64_t inbox_id = 0;
   bool parse_failed = false;    // not JSON / unknown shape: the row is kept and marked, never retried
@@ -90,8 +90,9 @@ struct InboxStats {
   std::int64_t parse_failures = 0;
 };
 
-// A Store is one connection: use it from one thread at a time and open one per thread
-// (the ingest writer, the parser, the HTTP handlers each own theirs; WAL lets them overlap).
+// A Store is one connection to the main database and one to the inbox file: use it from one thread
+// at a time and open one per thread (the ingest writer, the parser, the HTTP handlers each own
+// theirs; WAL lets them overlap).
 class Store {
  public:
   virtual ~Store() = default;
@@ -100,7 +101,8 @@ class Store {
   // On failure nothing of the group is stored.
   virtual Status append_inbox(std::span<const InboxRow> rows) = 0;
 
-  // Parsing (off the request path): oldest unparsed rows first.
+  // Parsing (off the request path): oldest unparsed rows first. Rows must be recorded in id order:
+  // recording row N marks every row up to N parsed, and a row at or below that mark is refused.
   virtual std::vector<InboxRow> unparsed_inbox(std::size_t limit) = 0;
   virtual ParseOutcome record_parsed(const ParsedInbox& parsed) = 0;
   // Several rows in one transaction; on failure nothing of the batch is written. Counts are summed.
@@ -118,8 +120,12 @@ class Store {
   }
 
   virtual InboxStats inbox_stats() = 0;
-  // Unparsed inbox rows only (cheaper than inbox_stats(); the InboxWriter's bound check).
+  // Unparsed inbox rows only (cheaper than inbox_stats(); the InboxWriter's bound check, gauges).
   virtual std::int64_t unparsed_count() { return inbox_stats().unparsed; }
+  // received_at_ms of the oldest unparsed row, 0 when none (the inbox lag gauge).
+  virtual std::int64_t oldest_unparsed_ms() { return inbox_stats().oldest_unparsed_ms; }
+  // Housekeeping for the parser's connection: copy the inbox WAL into its file now and then.
+  virtual void checkpoint_inbox() {}
   virtual std::optional<StoredStatus> message_status(const std::string& wamid) = 0;
   virtual std::vector<MessageRow> messages_for_user(const std::string& user) = 0;
   virtual std::int64_t message_count() = 0;
@@ -129,15 +135,19 @@ class Store {
 };
 
 struct StoreOptions {
-  std::string path;                    // SQLite file
+  std::string path;                    // SQLite file (the inbox lives beside it: inbox_path_for)
   std::int64_t max_page_count = 0;     // 0: no cap (tests use it to simulate a full disk)
   // false: synchronous=NORMAL for a connection that only writes data derivable from the durable
   // inbox (the parser). Acknowledged webhooks and replies always go through durable connections.
   bool durable = true;
-  // false: this connection never runs WAL checkpoints itself (the ingest writer, whose acks must not
-  // wait for one); another connection (the parser's) checkpoints as it commits.
+  // false: this connection never runs WAL checkpoints on the inbox file itself (the ingest writer,
+  // whose acks must not wait for one); the parser's connection runs them (checkpoint_inbox).
   bool checkpoints = true;
 };
+
+// The inbox file beside the main database: "var/tilangbot.db" -> "var/tilangbot.inbox.db"
+// (a path not ending in ".db" gets ".inbox" appended).
+std::string inbox_path_for(const std::string& db_path);
 
 // Opens (creating the file and applying migrations when needed).
 // Throws std::runtime_error with a one-line reason when the database cannot be opened.

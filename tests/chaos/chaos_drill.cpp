@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/sqlite.hpp"
+#include "storage/store.hpp"
 #include "tests/support/fake_graph_api.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/service_harness.hpp"
@@ -150,7 +151,7 @@ int main(int argc, char** argv) {
   storage::sqlite::Connection db(dir.file("chaos.db"));
   auto settled = [&] {
     auto unhandled = db.query_int("SELECT count(*) FROM inbound_messages WHERE handled = 0").value_or(-1);
-    auto unparsed = db.query_int("SELECT count(*) FROM inbox WHERE parsed = 0").value_or(-1);
+    auto unparsed = storage::open_sqlite_store({dir.file("chaos.db"), 0})->inbox_stats().unparsed;
     auto unsent = db.query_int("SELECT count(*) FROM outbox WHERE state IN ('queued','sending')").value_or(-1);
     return unhandled == 0 && unparsed == 0 && unsent == 0;
   };

@@ -16,7 +16,7 @@
 
 using namespace tilang::storage;
 using tilang::storage::testing::TempDir;
-using tilang::storage::testing::schema_pages;
+using tilang::storage::testing::inbox_schema_pages;
 
 namespace {
 
@@ -221,8 +221,8 @@ TEST_CASE("InboxWriter::stop stores everything already queued", "[inbox_writer]"
 TEST_CASE("InboxWriter on a full disk answers failed and stores nothing partial", "[inbox_writer]") {
   TempDir dir;
   const std::string path = dir.file("db.sqlite");
-  // The cap is relative to the migrated schema, which grows with every migration.
-  auto gated = std::make_unique<GatedStore>(open(path, schema_pages(path) + 24));
+  // The cap is relative to the inbox file's schema (the bodies go to that file).
+  auto gated = std::make_unique<GatedStore>(open(path, inbox_schema_pages(path) + 24));
   GatedStore& gate = *gated;
   InboxWriter writer(std::move(gated), InboxWriterOptions{}, fixed_clock(1));
 

@@ -54,7 +54,8 @@ TEST_CASE("migrate_sqlite creates the folder is versioned and idempotent", "[mig
         static_cast<std::int64_t>(builtin_migration_files().size()));
   CHECK(count(db, "SELECT count(*) FROM schema_migrations WHERE applied_at > 1600000000") ==
         static_cast<std::int64_t>(builtin_migration_files().size()));
-  for (const char* table : {"inbox", "inbound_messages", "message_status", "notification_errors", "health"}) {
+  for (const char* table : {"inbox_progress", "inbox_parse_failures", "inbound_messages", "message_status",
+                            "notification_errors", "health"}) {
     INFO(table);
     CHECK(table_exists(db, table));
   }
@@ -108,7 +109,7 @@ TEST_CASE("a failing migration is rolled back whole and stops the run", "[migrat
   CHECK(result.status.error.find("9001_half.sql") != std::string::npos);
   CHECK_FALSE(table_exists(db, "half"));
   CHECK_FALSE(table_exists(db, "after_broken"));
-  CHECK(table_exists(db, "inbox"));
+  CHECK(table_exists(db, "inbound_messages"));
   CHECK(count(db, "SELECT max(version) FROM schema_migrations") ==
         migration_version(builtin_migration_files().back().first));
 }

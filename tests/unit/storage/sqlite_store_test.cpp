@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/migrations.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/store.hpp"
@@ -10,7 +11,7 @@
 
 using namespace tilang::storage;
 using tilang::storage::testing::TempDir;
-using tilang::storage::testing::schema_pages;
+using tilang::storage::testing::inbox_schema_pages;
 
 namespace {
 
@@ -284,14 +285,17 @@ TEST_CASE("a parse failure keeps the row marked with its error", "[store]") {
   REQUIRE(remaining.size() == 1);
   CHECK(remaining[0].id == good);
 
-  // The raw body and its error stay for an operator to look at.
+  // The raw body (inbox file) and its error (main database) stay for an operator to look at.
+  sqlite::Connection inbox(inbox_path_for(dir.file("db.sqlite")));
+  auto body = inbox.prepare("SELECT body FROM inbox WHERE id = ?1");
+  body.bind_int(1, bad);
+  REQUIRE(body.step() == sqlite::Step::row);
+  CHECK(body.column_blob(0) == "not json {");
   sqlite::Connection db(dir.file("db.sqlite"));
-  auto row = db.prepare("SELECT body, parsed, parse_error FROM inbox WHERE id = ?1");
-  row.bind_int(1, bad);
-  REQUIRE(row.step() == sqlite::Step::row);
-  CHECK(row.column_blob(0) == "not json {");
-  CHECK(row.column_int(1) == 1);
-  CHECK(row.column_text(2) == "syntax error at byte 9");
+  auto failure = db.prepare("SELECT parse_error FROM inbox_parse_failures WHERE inbox_id = ?1");
+  failure.bind_int(1, bad);
+  REQUIRE(failure.step() == sqlite::Step::row);
+  CHECK(failure.column_text(0) == "syntax error at byte 9");
 }
 
 TEST_CASE("notification errors and unknown items are stored with the parsed row", "[store]") {
@@ -312,7 +316,7 @@ TEST_CASE("notification errors and unknown items are stored with the parsed row"
   CHECK(errors.column_text(3) == "Something went wrong");
   CHECK(errors.column_text(4) == "details");
   CHECK(errors.step() == sqlite::Step::done);
-  CHECK(db.query_int("SELECT unknown_items FROM inbox") == 2);
+  CHECK(db.query_int("SELECT unknown_items FROM inbox_parse_failures WHERE parse_error IS NULL") == 2);
 }
 
 TEST_CASE("record_parsed refuses a row already parsed or missing writing nothing", "[store]") {
@@ -335,7 +339,7 @@ TEST_CASE("record_parsed refuses a row already parsed or missing writing nothing
 
 TEST_CASE("a full disk fails the whole append and nothing partial is stored", "[store]") {
   TempDir dir;
-  auto store = open(dir.file("db.sqlite"), schema_pages(dir.file("db.sqlite")) + 32);  // 32 spare pages of 4 KiB
+  auto store = open(dir.file("db.sqlite"), inbox_schema_pages(dir.file("db.sqlite")) + 32);  // 32 spare pages of 4 KiB
   CHECK(store->writable());
   const std::string big(60 * 1024, 'x');
   const std::vector<InboxRow> rows{{0, 1, "small"}, {0, 2, big}, {0, 3, big}, {0, 4, big}, {0, 5, big}, {0, 6, big}};
@@ -352,7 +356,7 @@ TEST_CASE("a full disk fails the whole append and nothing partial is stored", "[
 
 TEST_CASE("writable() is false once the database cannot grow", "[store]") {
   TempDir dir;
-  auto store = open(dir.file("db.sqlite"), schema_pages(dir.file("db.sqlite")) + 16);
+  auto store = open(dir.file("db.sqlite"), inbox_schema_pages(dir.file("db.sqlite")) + 16);
   CHECK(store->writable());
   // Fill page by page until an append fails.
   const std::string chunk(2000, 'y');
@@ -362,4 +366,64 @@ TEST_CASE("writable() is false once the database cannot grow", "[store]") {
   }
   CHECK(appended > 0);
   CHECK_FALSE(store->writable());
+}
+
+TEST_CASE("an inbox of the schema before 0007 moves into the inbox file, parsed rows stay parsed", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("old.sqlite");
+  {
+    // The schema of version 6, with the inbox still in the main database.
+    sqlite::Connection db(path);
+    std::vector<MigrationFile> files;
+    for (const auto& file : builtin_migration_files()) {
+      if (migration_version(file.first) <= 6) files.push_back(file);
+    }
+    REQUIRE(apply_migrations(db, files).status.ok);
+    REQUIRE(db.exec("INSERT INTO inbox(id, received_at_ms, body, parsed, parse_error) VALUES"
+                    " (1, 100, 'one', 1, NULL), (2, 200, 'two', 1, 'bad json'), (3, 300, 'three', 0, NULL),"
+                    " (4, 400, 'four', 0, NULL)")
+                .ok);
+  }
+  auto store = open(path);
+  const InboxStats stats = store->inbox_stats();
+  CHECK(stats.total == 4);
+  CHECK(stats.unparsed == 2);
+  CHECK(stats.parse_failures == 1);
+  CHECK(stats.oldest_unparsed_ms == 300);
+  const auto rows = store->unparsed_inbox(10);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].id == 3);
+  CHECK(rows[0].body == "three");
+  CHECK(rows[1].id == 4);
+
+  // New bodies continue after the adopted ids, and opening again moves nothing twice.
+  const std::int64_t next = append_one(*store, "five");
+  CHECK(next == 5);
+  store.reset();
+  store = open(path);
+  CHECK(store->inbox_stats().total == 5);
+  sqlite::Connection db(path);
+  CHECK(db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'legacy_inbox'") == 0);
+}
+
+TEST_CASE("parse progress survives reopening and counts only rows after it", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("db.sqlite");
+  auto store = open(path);
+  for (int i = 0; i < 5; ++i) append_one(*store, "b" + std::to_string(i), 10 * (i + 1));
+  std::vector<ParsedInbox> batch(3);
+  const auto rows = store->unparsed_inbox(3);
+  for (std::size_t i = 0; i < 3; ++i) batch[i].inbox_id = rows[i].id;
+  REQUIRE(store->record_parsed_batch(batch).status.ok);
+  store.reset();
+
+  store = open(path);
+  CHECK(store->unparsed_count() == 2);
+  CHECK(store->oldest_unparsed_ms() == 40);
+  const auto left = store->unparsed_inbox(10);
+  REQUIRE(left.size() == 2);
+  CHECK(left[0].body == "b3");
+  // A batch starting at or below the watermark (a second parser) writes nothing.
+  CHECK_FALSE(store->record_parsed_batch(batch).status.ok);
+  CHECK(store->unparsed_count() == 2);
 }

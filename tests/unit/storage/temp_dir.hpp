@@ -32,6 +32,16 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Pages of a freshly created inbox file beside the database at `path` (created here): webhook
+// bodies go there, so caps that must stop an append are relative to it.
+inline std::int64_t inbox_schema_pages(const std::string& path) {
+  { auto created = open_sqlite_store({path, 0}); }
+  sqlite::Connection db(inbox_path_for(path));
+  auto pages = db.prepare("PRAGMA page_count");
+  pages.step();
+  return pages.column_int(0);
+}
+
 // Pages of a freshly migrated database at `path` (created here), so size caps in tests stay
 // relative to the schema, which grows with every migration.
 inline std::int64_t schema_pages(const std::string& path) {
