@@ -8,6 +8,7 @@
 
 #include "bot/api_common.hpp"
 #include "bot/auth.hpp"
+#include "bot/background_thread.hpp"
 #include "bot/event_codec.hpp"
 #include "bot/log.hpp"
 #include "bot/privacy.hpp"
@@ -713,8 +714,14 @@ void ConsoleApi::start() {
   std::lock_guard lock(mutex_);
   if (started_) return;
   started_ = true;
-  thread_ = std::thread([this] { thread_main(); });
-  worker_ = std::thread([this] { worker_main(); });
+  thread_ = std::thread([this] {
+    run_as_background("tb-console");
+    thread_main();
+  });
+  worker_ = std::thread([this] {
+    run_as_background("tb-console-w");
+    worker_main();
+  });
 }
 
 void ConsoleApi::stop() {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "bot/background_thread.hpp"
 #include "bot/event_codec.hpp"
 #include "bot/log.hpp"
 #include "flows/conversation.hpp"
@@ -102,6 +103,15 @@ Detected detect_content(const std::string& b) {
   return {};
 }
 
+// Message types whose turn downloads a file from the Graph API.
+bool is_media_type(const std::string& type) {
+  return type == "image" || type == "document" || type == "video" || type == "audio" || type == "sticker";
+}
+
+// Turns per group commit: enough to share one fsync widely, short enough (a few ms) that the
+// sender's bookkeeping and officers' actions never wait long for the write lock.
+constexpr int max_turns_per_group = 32;
+
 bool is_user_message(flows::MessageKind kind) {
   using K = flows::MessageKind;
   return kind != K::reaction && kind != K::system && kind != K::revoke && kind != K::edit;
@@ -169,7 +179,10 @@ void Engine::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
   woken_ = true;  // look for work left by an earlier run at once
-  thread_ = std::thread([this] { thread_main(); });
+  thread_ = std::thread([this] {
+    run_as_background("tb-engine");
+    thread_main();
+  });
 }
 
 void Engine::stop() {
@@ -208,37 +221,76 @@ void Engine::thread_main() {
 int Engine::process_pending() {
   int handled = 0;
   for (;;) {
-    std::vector<storage::ConversationKey> users;
+    std::vector<storage::PendingMessage> work;
     {
       std::lock_guard lock(mutex_);
-      users = store_->users_with_pending(64);
-    }
-    if (users.empty()) break;
-    bool progress = false;
-    for (const auto& key : users) {
-      std::vector<storage::PendingMessage> messages;
-      {
-        std::lock_guard lock(mutex_);
-        messages = store_->pending_messages(key, 16);
-      }
-      for (const auto& m : messages) {
-        {
-          std::lock_guard lock(wake_mutex_);
-          if (stopping_ && thread_.joinable() && std::this_thread::get_id() == thread_.get_id()) return handled;
-        }
-        if (process_message(m) == Outcome::retry_later) break;  // keep this user's order
-        ++handled;
-        progress = true;
+      for (const auto& key : store_->users_with_pending(64)) {
+        auto messages = store_->pending_messages(key, 16);
+        std::move(messages.begin(), messages.end(), std::back_inserter(work));
       }
     }
+    if (work.empty()) break;
+    const int done = process_in_groups(work);
+    if (done < 0) return handled;  // stopping
+    handled += done;
     // Everything failed for now (database busy or full): try again on the next wake or poll.
-    if (!progress) break;
+    if (done == 0) break;
   }
   return handled;
 }
 
-Engine::Outcome Engine::process_message(const storage::PendingMessage& m) {
+int Engine::process_in_groups(const std::vector<storage::PendingMessage>& work) {
   std::lock_guard lock(mutex_);
+  int handled = 0;
+  int in_group = 0;
+  bool grouped = false;
+  auto end_group = [&] {
+    if (!grouped) return;
+    grouped = false;
+    const storage::Status committed = store_->end_group();
+    if (!committed.ok) {
+      // None of the group's turns happened: their messages are still unhandled and come again.
+      log::warn("engine_group_commit_failed", {{"turns", std::to_string(in_group)}, {"error", committed.error}});
+    } else {
+      handled += in_group;
+      if (in_group > 0 && options_.on_committed) options_.on_committed();
+    }
+    in_group = 0;
+  };
+  std::string blocked_user;  // its message must be retried, so its later ones wait (order per user)
+  for (const auto& m : work) {
+    if (stopping_now()) {
+      end_group();
+      return -1;
+    }
+    if (m.user == blocked_user) continue;
+    // A media download can take seconds: it runs in a transaction of its own, holding no other turns.
+    const bool slow = is_media_type(m.type);
+    if (slow || in_group >= max_turns_per_group) end_group();
+    if (!slow && !grouped) grouped = store_->begin_group().ok;  // busy: this turn runs on its own
+    const Outcome outcome = process_message(m);
+    if (outcome == Outcome::retry_later) {
+      blocked_user = m.user;
+      continue;
+    }
+    if (grouped) {
+      ++in_group;
+    } else {
+      ++handled;
+      if (options_.on_committed) options_.on_committed();
+    }
+  }
+  end_group();
+  return handled;
+}
+
+bool Engine::stopping_now() {
+  std::lock_guard lock(wake_mutex_);
+  return stopping_ && thread_.joinable() && std::this_thread::get_id() == thread_.get_id();
+}
+
+// The caller holds mutex_.
+Engine::Outcome Engine::process_message(const storage::PendingMessage& m) {
   const storage::ConversationKey key{m.business_number, m.user};
   try {
     if (store_->message_handled(m.wamid)) return Outcome::handled;

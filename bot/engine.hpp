@@ -38,6 +38,7 @@ struct EngineOptions {
   std::size_t max_pdf_bytes = 10 * 1024 * 1024;
   std::chrono::milliseconds poll_interval{1000};   // the thread also looks for work without a wake()
   int max_attempts = 3;                            // storage failures before a message is given up
+  std::function<void()> on_committed;              // turns were committed (their outbox rows can go)
 };
 
 // Result of an officer's action.
@@ -85,6 +86,9 @@ class Engine {
  private:
   enum class Outcome { handled, retry_later };
   Outcome process_message(const storage::PendingMessage& message);
+  // Runs the messages' turns, several per transaction; the handled count, or -1 when stopping.
+  int process_in_groups(const std::vector<storage::PendingMessage>& work);
+  bool stopping_now();
   EngineResult officer_turn(const storage::ConversationKey& key, flows::InputEvent event,
                             const std::function<void(Turn&)>& before = {});
   Turn begin_turn(const storage::ConversationKey& key, std::string source_ref);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bot/background_thread.hpp"
 #include "bot/log.hpp"
 
 namespace tilang::bot {
@@ -30,7 +31,10 @@ EtleScheduler::~EtleScheduler() { stop(); }
 
 void EtleScheduler::start() {
   if (thread_.joinable()) return;
-  thread_ = std::thread([this] { thread_main(); });
+  thread_ = std::thread([this] {
+    run_as_background("tb-etle");
+    thread_main();
+  });
 }
 
 void EtleScheduler::stop() {

@@ -1,5 +1,6 @@
 #include "bot/inbox_processor.hpp"
 
+#include "bot/background_thread.hpp"
 #include "bot/log.hpp"
 #include "bot/webhook_parser.hpp"
 
@@ -10,7 +11,12 @@ InboxProcessor::InboxProcessor(std::unique_ptr<storage::Store> store, Metrics& m
 
 InboxProcessor::~InboxProcessor() { stop(); }
 
-void InboxProcessor::start() { thread_ = std::thread([this] { run(); }); }
+void InboxProcessor::start() {
+  thread_ = std::thread([this] {
+    run_as_background("tb-parser");
+    run();
+  });
+}
 
 void InboxProcessor::wake() {
   {

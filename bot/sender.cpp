@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/background_thread.hpp"
 #include "bot/log.hpp"
 #include "bot/send_error_class.hpp"
 
@@ -83,8 +84,16 @@ void Sender::start() {
   if (const std::int64_t recovered = store_->recover_in_flight(now + options_.ambiguous_delay_ms, now); recovered > 0) {
     log::warn("outbox_recovered_in_flight", {{"rows", std::to_string(recovered)}});
   }
-  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { worker_loop(); });
-  dispatcher_ = std::thread([this] { dispatch_loop(); });
+  for (int i = 0; i < options_.workers; ++i) {
+    workers_.emplace_back([this] {
+      run_as_background("tb-send");
+      worker_loop();
+    });
+  }
+  dispatcher_ = std::thread([this] {
+    run_as_background("tb-send-pacer");
+    dispatch_loop();
+  });
 }
 
 void Sender::stop() {

@@ -53,6 +53,8 @@ void Service::start() {
       return officers_back_at(h, now);
     };
   }
+  // Replies go out as soon as their turn is committed, not at the sender's next poll.
+  engine_options.on_committed = [this] { sender_->wake(); };
   engine_ = std::make_unique<Engine>(storage::open_sqlite_engine_store(config_.db_path), *graph_,
                                      std::move(*catalog.catalog), engine_options);
   if (config_.demo) load_demo();

@@ -182,21 +182,56 @@ class SqliteEngineStore final : public EngineStore {
   }
 
   Status commit() override {
+    if (grouped_) {
+      // The turn's savepoint joins the group's transaction; end_group() commits them all.
+      if (!turn_open_) return Status::success();
+      turn_open_ = false;
+      if (!db_.in_transaction()) return Status::failure("the group's transaction was rolled back");
+      return st("RELEASE turn").use()->run();
+    }
     if (!db_.in_transaction()) return Status::success();
     Status s = db_.commit();
     if (!s.ok) db_.rollback();
     return s;
   }
 
-  void abort() override { db_.rollback(); }
+  void abort() override {
+    if (grouped_) {
+      if (turn_open_ && db_.in_transaction()) {
+        (void)st("ROLLBACK TO turn").use()->run();
+        (void)st("RELEASE turn").use()->run();
+      }
+      turn_open_ = false;
+      return;
+    }
+    db_.rollback();
+  }
+
+  Status begin_group() override {
+    abort();
+    if (db_.in_transaction()) return Status::failure("a transaction is already open");
+    Status s = db_.begin_immediate();
+    grouped_ = s.ok;
+    return s;
+  }
+
+  Status end_group() override {
+    abort();  // a turn left open (a bug) must not be committed half-done
+    if (!grouped_) return Status::success();
+    grouped_ = false;
+    if (!db_.in_transaction()) return Status::failure("the group's transaction was rolled back");
+    Status s = db_.commit();
+    if (!s.ok) db_.rollback();
+    return s;
+  }
 
   Status mark_failed(const std::string& wamid, const std::string& error, std::int64_t now_ms) override {
-    db_.rollback();
+    abort();
     if (Status s = ensure_tx(); !s.ok) return s;
     auto s = st("UPDATE inbound_messages SET handled = 1, handle_error = ?2, handled_at_ms = ?3 WHERE wamid = ?1").use();
     s->bind_text(1, wamid).bind_text(2, error).bind_int(3, now_ms);
     if (Status r = s->run(); !r.ok) {
-      db_.rollback();
+      abort();
       return r;
     }
     return commit();
@@ -640,13 +675,25 @@ class SqliteEngineStore final : public EngineStore {
     return it->second;
   }
 
+  // Inside a group every turn is a savepoint of the group's transaction, so a failing turn is undone
+  // alone. SQLite may have rolled the whole transaction back itself (e.g. disk full): begin again,
+  // IMMEDIATE, before the savepoint (an outermost SAVEPOINT would begin a deferred transaction).
   Status ensure_tx() {
+    if (grouped_) {
+      if (turn_open_ && db_.in_transaction()) return Status::success();
+      if (!db_.in_transaction()) {
+        if (Status s = db_.begin_immediate(); !s.ok) return s;
+      }
+      if (Status s = st("SAVEPOINT turn").use()->run(); !s.ok) return s;
+      turn_open_ = true;
+      return Status::success();
+    }
     if (db_.in_transaction()) return Status::success();
     return db_.begin_immediate();
   }
 
   Status fail(const char* what, const Status& s) {
-    db_.rollback();
+    abort();
     return Status::failure(std::string(what) + ": " + s.error);
   }
 
@@ -686,6 +733,8 @@ class SqliteEngineStore final : public EngineStore {
   // Declared first so it is destroyed after the statements.
   sqlite::Connection db_;
   std::map<std::string, Statement> statements_;
+  bool grouped_ = false;    // between begin_group() and end_group()
+  bool turn_open_ = false;  // grouped: the current turn's savepoint is open
 };
 
 }  // namespace

@@ -184,7 +184,12 @@ class EngineStore {
   // Saves the conversation, inserts the outbox rows, marks the message handled, commits.
   virtual Status commit_turn(const TurnCommit& turn) = 0;
   virtual Status commit() = 0;  // commits the open transaction (success when none is open)
-  virtual void abort() = 0;     // rolls the open transaction back
+  virtual void abort() = 0;     // rolls the open transaction back (grouped: only the current turn)
+  // Groups the following turns into one transaction, so they share one commit (one fsync): each turn
+  // is then a savepoint that commit()/commit_turn() keep and abort() undoes alone. end_group()
+  // commits the group; if that fails, none of its turns happened (their messages stay unhandled).
+  virtual Status begin_group() = 0;
+  virtual Status end_group() = 0;
   // In its own transaction: the message is handled, with the reason it could not be processed.
   virtual Status mark_failed(const std::string& wamid, const std::string& error, std::int64_t now_ms) = 0;
 

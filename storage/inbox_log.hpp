@@ -19,8 +19,9 @@ namespace tilang::storage {
 
 class InboxLog {
  public:
-  // Opens (creating) the file. Throws std::runtime_error with a one-line reason.
-  InboxLog(const std::string& path, std::int64_t max_page_count, bool checkpoints);
+  // Opens (creating) the file; `max_bytes` caps its size (0: no cap). Throws std::runtime_error
+  // with a one-line reason.
+  InboxLog(const std::string& path, std::int64_t max_bytes, bool checkpoints);
 
   // Appends in ONE transaction (one fsync for the group); ids keep increasing, never reused.
   Status append(std::span<const InboxRow> rows);

@@ -145,7 +145,7 @@ int Connection::on_busy(void* timeout_ms, int count) {
   return 1;
 }
 
-Connection::Connection(const std::string& path, int busy_timeout_ms) {
+Connection::Connection(const std::string& path, int busy_timeout_ms, int page_size) {
   const std::filesystem::path file(path);
   if (file.has_parent_path()) {
     std::error_code ec;
@@ -169,10 +169,11 @@ Connection::Connection(const std::string& path, int busy_timeout_ms) {
   sqlite3_busy_handler(db_, &Connection::on_busy, reinterpret_cast<void*>(static_cast<std::intptr_t>(busy_timeout_ms)));
   // synchronous=FULL: with WAL, NORMAL could lose the last commits on power loss, and a 200
   // to Meta promises the notification is on disk.
-  const char* setup =
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=FULL;"
-      "PRAGMA foreign_keys=ON;";
+  // The page size must be set before WAL mode: a WAL database cannot change it any more.
+  const std::string setup = (page_size > 0 ? "PRAGMA page_size=" + std::to_string(page_size) + ";" : std::string()) +
+                            "PRAGMA journal_mode=WAL;"
+                            "PRAGMA synchronous=FULL;"
+                            "PRAGMA foreign_keys=ON;";
   if (const Status status = exec(setup); !status.ok) {
     sqlite3_close_v2(db_);
     db_ = nullptr;

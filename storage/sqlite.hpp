@@ -77,8 +77,9 @@ class Statement {
 class Connection {
  public:
   // Opens (creating) the file and applies the connection pragmas: WAL, synchronous=FULL,
-  // busy_timeout, foreign_keys. Throws std::runtime_error with a one-line reason.
-  explicit Connection(const std::string& path, int busy_timeout_ms = 5000);
+  // busy_timeout, foreign_keys. `page_size` (bytes, 0 = SQLite's default) applies to a new file
+  // only. Throws std::runtime_error with a one-line reason.
+  explicit Connection(const std::string& path, int busy_timeout_ms = 5000, int page_size = 0);
   ~Connection();
   Connection(Connection&& other) noexcept;
   Connection& operator=(Connection&& other) noexcept;

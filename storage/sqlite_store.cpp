@@ -15,6 +15,9 @@ const std::string now_ms = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS 
 
 constexpr int rank_failed = 5;
 
+// SQLite's default page size, which the main database keeps; StoreOptions::max_page_count counts these.
+constexpr std::int64_t main_page_size = 4096;
+
 }  // namespace
 
 int status_rank(std::string_view status) {
@@ -35,7 +38,7 @@ std::string inbox_path_for(const std::string& db_path) {
 }
 
 SqliteStore::SqliteStore(const StoreOptions& options)
-    : db_(options.path), inbox_(inbox_path_for(options.path), options.max_page_count, options.checkpoints) {
+    : db_(options.path), inbox_(inbox_path_for(options.path), options.max_page_count * main_page_size, options.checkpoints) {
   const MigrationResult migrated = apply_migrations(db_, builtin_migration_files());
   if (!migrated.status.ok) {
     throw std::runtime_error("cannot migrate " + options.path + ": " + migrated.status.error);

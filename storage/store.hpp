@@ -136,7 +136,9 @@ class Store {
 
 struct StoreOptions {
   std::string path;                    // SQLite file (the inbox lives beside it: inbox_path_for)
-  std::int64_t max_page_count = 0;     // 0: no cap (tests use it to simulate a full disk)
+  // 0: no cap (fault drills use it to simulate a full disk). In pages of 4 KiB: the main database
+  // gets this many pages, the inbox file (larger pages) as many bytes.
+  std::int64_t max_page_count = 0;
   // false: synchronous=NORMAL for a connection that only writes data derivable from the durable
   // inbox (the parser). Acknowledged webhooks and replies always go through durable connections.
   bool durable = true;

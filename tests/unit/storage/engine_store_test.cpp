@@ -139,3 +139,52 @@ TEST_CASE("a payment is decided once; duplicates are found across fines only", "
   // A rejected proof no longer counts as "already used".
   CHECK_FALSE(store->payment_with_media("abc", "E1234568"));
 }
+
+TEST_CASE("grouped turns share one commit; a failing turn is undone alone", "[engine_store]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  auto store = open_sqlite_engine_store(path);
+  add_messages(path, {message("g1", "62811", 1), message("g2", "62822", 2), message("g3", "62833", 3)});
+  auto other = open_sqlite_engine_store(path);  // opened (and migrated) before the group holds the lock
+
+  REQUIRE(store->begin_group().ok);
+  REQUIRE(store->commit_turn(turn_for("62811", "g1", 1)).ok);
+  // g2's turn takes a reference number, then fails on a duplicate callback id: only it is undone.
+  REQUIRE(store->next_sequence("KDN", "20250101") == 1);
+  auto bad = turn_for("62822", "g2", 1);
+  bad.outbox[0].biz_opaque_callback_data = "g1#1";
+  CHECK_FALSE(store->commit_turn(bad).ok);
+  REQUIRE(store->commit_turn(turn_for("62833", "g3", 2)).ok);
+
+  // Nothing is visible to another connection before the group commits.
+  CHECK_FALSE(other->message_handled("g1"));
+  REQUIRE(store->end_group().ok);
+  CHECK(other->message_handled("g1"));
+  CHECK_FALSE(other->message_handled("g2"));
+  CHECK(other->message_handled("g3"));
+  CHECK(other->next_sequence("KDN", "20250101") == 1);  // g2's number was rolled back with its turn
+  other->abort();
+  CHECK_FALSE(other->load_conversation({"100", "62822"}));
+  REQUIRE(other->load_conversation({"100", "62833"}));
+
+  // After the group, turns commit one by one again.
+  REQUIRE(store->commit_turn(turn_for("62822", "g2", 1)).ok);
+  CHECK(other->message_handled("g2"));
+}
+
+TEST_CASE("a group whose turns are all aborted commits nothing and leaves no transaction open", "[engine_store]") {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db");
+  auto store = open_sqlite_engine_store(path);
+  add_messages(path, {message("a1", "62811", 1)});
+  REQUIRE(store->begin_group().ok);
+  REQUIRE(store->next_sequence("BYR", "20250101") == 1);
+  store->abort();
+  REQUIRE(store->end_group().ok);
+  CHECK(store->next_sequence("BYR", "20250101") == 1);
+  store->abort();
+  // Another writer is not blocked by a leftover transaction.
+  auto other = open_sqlite_engine_store(path);
+  REQUIRE(other->commit_turn(turn_for("62811", "a1", 1)).ok);
+  CHECK(store->message_handled("a1"));
+}

@@ -16,7 +16,7 @@
 
 using namespace tilang::storage;
 using tilang::storage::testing::TempDir;
-using tilang::storage::testing::inbox_schema_pages;
+using tilang::storage::testing::inbox_page_cap;
 
 namespace {
 
@@ -222,7 +222,7 @@ TEST_CASE("InboxWriter on a full disk answers failed and stores nothing partial"
   TempDir dir;
   const std::string path = dir.file("db.sqlite");
   // The cap is relative to the inbox file's schema (the bodies go to that file).
-  auto gated = std::make_unique<GatedStore>(open(path, inbox_schema_pages(path) + 24));
+  auto gated = std::make_unique<GatedStore>(open(path, inbox_page_cap(path, 96 * 1024)));
   GatedStore& gate = *gated;
   InboxWriter writer(std::move(gated), InboxWriterOptions{}, fixed_clock(1));
 
@@ -235,7 +235,7 @@ TEST_CASE("InboxWriter on a full disk answers failed and stores nothing partial"
   gate.open_gate();
   results.wait_for(6);
 
-  // 60 KiB fits the 24 spare pages once; five more never fit together.
+  // 60 KiB fits the 96 KiB of room once; five more never fit together.
   CHECK(results.count(AppendResult::stored) == 1);
   CHECK(results.count(AppendResult::failed) == 5);
   CHECK(writer.batches_committed() == 1);

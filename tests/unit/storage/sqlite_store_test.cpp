@@ -11,7 +11,7 @@
 
 using namespace tilang::storage;
 using tilang::storage::testing::TempDir;
-using tilang::storage::testing::inbox_schema_pages;
+using tilang::storage::testing::inbox_page_cap;
 
 namespace {
 
@@ -339,7 +339,7 @@ TEST_CASE("record_parsed refuses a row already parsed or missing writing nothing
 
 TEST_CASE("a full disk fails the whole append and nothing partial is stored", "[store]") {
   TempDir dir;
-  auto store = open(dir.file("db.sqlite"), inbox_schema_pages(dir.file("db.sqlite")) + 32);  // 32 spare pages of 4 KiB
+  auto store = open(dir.file("db.sqlite"), inbox_page_cap(dir.file("db.sqlite"), 128 * 1024));
   CHECK(store->writable());
   const std::string big(60 * 1024, 'x');
   const std::vector<InboxRow> rows{{0, 1, "small"}, {0, 2, big}, {0, 3, big}, {0, 4, big}, {0, 5, big}, {0, 6, big}};
@@ -356,7 +356,7 @@ TEST_CASE("a full disk fails the whole append and nothing partial is stored", "[
 
 TEST_CASE("writable() is false once the database cannot grow", "[store]") {
   TempDir dir;
-  auto store = open(dir.file("db.sqlite"), inbox_schema_pages(dir.file("db.sqlite")) + 16);
+  auto store = open(dir.file("db.sqlite"), inbox_page_cap(dir.file("db.sqlite"), 64 * 1024));
   CHECK(store->writable());
   // Fill page by page until an append fails.
   const std::string chunk(2000, 'y');

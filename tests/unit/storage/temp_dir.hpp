@@ -32,14 +32,14 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Pages of a freshly created inbox file beside the database at `path` (created here): webhook
-// bodies go there, so caps that must stop an append are relative to it.
-inline std::int64_t inbox_schema_pages(const std::string& path) {
+// A StoreOptions::max_page_count (pages of 4 KiB) that leaves `spare_bytes` of room in the inbox
+// file beside the database at `path` (created here): webhook bodies go to that file.
+inline std::int64_t inbox_page_cap(const std::string& path, std::int64_t spare_bytes) {
   { auto created = open_sqlite_store({path, 0}); }
   sqlite::Connection db(inbox_path_for(path));
-  auto pages = db.prepare("PRAGMA page_count");
-  pages.step();
-  return pages.column_int(0);
+  const std::int64_t pages = db.query_int("PRAGMA page_count").value_or(0);
+  const std::int64_t page_size = db.query_int("PRAGMA page_size").value_or(4096);
+  return (pages * page_size + spare_bytes) / 4096;
 }
 
 // Pages of a freshly migrated database at `path` (created here), so size caps in tests stay
