@@ -18,11 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/auth.hpp"
-#include "bot/demo_data.hpp"
 #include "storage/console_store.hpp"
-#include "storage/sqlite.hpp"
-#include "tests/support/fake_graph_api.hpp"
-#include "tests/support/service_harness.hpp"
+#include "tests/support/graph_service_rig.hpp"
 #include "tests/support/user_messages.hpp"
 
 using namespace tilang;
@@ -31,30 +28,10 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* business = "106540352242922";
-constexpr const char* access_token = "fixture-access-token";
 constexpr const char* username = "ani";
 constexpr const char* password = "sandi-rahasia-1";
 constexpr const char* queued_user = "6281234567890";
 constexpr const char* payer = "6281298765432";
-
-std::int64_t query_int(const std::string& db_path, const std::string& sql) {
-  storage::sqlite::Connection db(db_path);
-  return db.query_int(sql).value_or(-1);
-}
-
-std::string query_text(const std::string& db_path, const std::string& sql) {
-  storage::sqlite::Connection db(db_path);
-  auto st = db.prepare(sql);
-  auto use = st.use();
-  return use->step() == storage::sqlite::Step::row ? use->column_text(0) : std::string();
-}
-
-bool wait_handled(const std::string& db_path, const std::string& wamid) {
-  return eventually([&] {
-    return query_int(db_path, "SELECT count(*) FROM inbound_messages WHERE handled = 1 AND wamid = '" + wamid + "'") == 1;
-  });
-}
 
 std::string fallback_jpeg() {
   // Not a picture a browser can draw, but the service accepts it by its magic bytes.
@@ -69,19 +46,9 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--proof") proof_file = argv[i + 1];
   }
   try {
-    FakeGraphApi graph(FakeGraphOptions{access_token, ""});
-    graph.start();
-    ServiceHarness harness([&](bot::Config& c) {
-      c.graph_url = graph.base_url();
-      c.access_token = access_token;
-      c.api_token = "fixture-api-token";
-    });
-    const std::string db_path = harness.config().db_path;
-    harness.service().engine().with_store([](storage::EngineStore& store) {
-      auto demo = bot::load_demo_data(store, business, std::chrono::system_clock::now());
-      if (!demo.error.empty()) throw std::runtime_error(demo.error);
-      return 0;
-    });
+    GraphServiceRig rig({}, RigTokens{"fixture-access-token", "fixture-api-token"});
+    const std::string db_path = rig.db_path();
+    if (const std::string error = rig.load_demo_data(); !error.empty()) throw std::runtime_error(error);
     {
       storage::ConsoleStore store(db_path);
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -89,13 +56,12 @@ int main(int argc, char** argv) {
       if (!store.upsert_agent(username, "agent", bot::hash_password(password), now).ok) throw std::runtime_error("agent");
     }
 
-    int counter = 0;
     auto say = [&](const std::string& user, const std::string& text, const std::string& name) {
-      const std::string wamid = "wamid.browser" + std::to_string(++counter);
-      if (harness.client().post_webhook(user_text_notification(business, user, wamid, text, name), test_secret).status != 200) {
+      const std::string wamid = rig.next_wamid("wamid.browser");
+      if (rig.post_signed(user_text_notification(test_business, user, wamid, text, name)) != 200) {
         throw std::runtime_error("webhook refused");
       }
-      if (!wait_handled(db_path, wamid)) throw std::runtime_error("message not handled: " + text);
+      if (!rig.wait_handled(wamid)) throw std::runtime_error("message not handled: " + text);
     };
     // A payment proof in the verification queue.
     say(payer, "bayar", "Siti Rahayu");
@@ -107,21 +73,21 @@ int main(int argc, char** argv) {
       bytes << f.rdbuf();
       if (!bytes.str().empty()) proof = bytes.str();
     }
-    graph.add_media("media-browser-proof", proof.rfind("\x89PNG", 0) == 0 ? "image/png" : "image/jpeg", proof);
-    const std::string image_wamid = "wamid.browser" + std::to_string(++counter);
-    if (harness.client().post_webhook(user_image_notification(business, payer, image_wamid, "media-browser-proof", "Siti Rahayu"),
-                                      test_secret).status != 200 ||
-        !wait_handled(db_path, image_wamid)) {
+    rig.graph().add_media("media-browser-proof", proof.rfind("\x89PNG", 0) == 0 ? "image/png" : "image/jpeg", proof);
+    const std::string image_wamid = rig.next_wamid("wamid.browser");
+    const std::string proof_notification =
+        user_image_notification(test_business, payer, image_wamid, "media-browser-proof", "Siti Rahayu");
+    if (rig.post_signed(proof_notification) != 200 || !rig.wait_handled(image_wamid)) {
       throw std::runtime_error("payment proof not handled");
     }
     // A conversation in the officers' queue.
     say(queued_user, "Halo, saya mau tanya soal denda tilang", "Budi Santoso");
     say(queued_user, "petugas", "Budi Santoso");
-    if (query_text(db_path, std::string("SELECT mode FROM conversations WHERE user_id = '") + queued_user + "'") != "waiting") {
+    if (rig.query_text(std::string("SELECT mode FROM conversations WHERE user_id = '") + queued_user + "'") != "waiting") {
       throw std::runtime_error("the conversation did not reach the queue");
     }
 
-    const std::string base = "http://127.0.0.1:" + std::to_string(harness.service().port());
+    const std::string base = "http://127.0.0.1:" + std::to_string(rig.harness().service().port());
     std::cout << json{{"base_url", base},
                       {"console_url", base + "/console"},
                       {"username", username},
@@ -139,19 +105,19 @@ int main(int argc, char** argv) {
       json answer;
       if (command == "sent") {
         answer = json::array();
-        for (const auto& m : graph.messages_to(arg)) answer.push_back(m);
+        for (const auto& m : rig.graph().messages_to(arg)) answer.push_back(m);
       } else if (command == "payments") {
         answer = {{"pending", query_int(db_path, "SELECT count(*) FROM payments WHERE state = 'pending'")},
                   {"verified", query_int(db_path, "SELECT count(*) FROM payments WHERE state = 'verified'")}};
       } else if (command == "mode") {
-        answer = {{"mode", query_text(db_path, "SELECT mode FROM conversations WHERE user_id = '" + arg + "'")}};
+        answer = {{"mode", query_text(db_path, "SELECT mode FROM conversations WHERE user_id = '" + arg + "'", "")}};
       } else {
         answer = {{"error", "unknown command"}};
       }
       std::cout << answer.dump() << std::endl;
     }
-    harness.stop();
-    graph.stop();
+    rig.harness().stop();
+    rig.graph().stop();
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "browser_fixture: " << e.what() << std::endl;

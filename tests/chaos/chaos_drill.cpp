@@ -22,27 +22,10 @@
 #include "tests/support/service_harness.hpp"
 #include "tests/support/service_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/user_messages.hpp"
 
 using namespace tilang;
 using namespace tilang::test;
-
-namespace {
-
-constexpr const char* business = "106540352242922";
-
-std::string notification(const std::string& user, const std::string& wamid, const std::string& text) {
-  nlohmann::json message{{"from", user}, {"id", wamid}, {"timestamp", "1749416383"}, {"type", "text"},
-                         {"text", {{"body", text}}}};
-  nlohmann::json value{{"messaging_product", "whatsapp"},
-                       {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", business}}},
-                       {"contacts", {{{"profile", {{"name", "Uji"}}}, {"wa_id", user}}}},
-                       {"messages", {message}}};
-  return nlohmann::json{{"object", "whatsapp_business_account"},
-                        {"entry", {{{"id", "1"}, {"changes", {{{"field", "messages"}, {"value", value}}}}}}}}
-      .dump();
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   int rounds = 20;
@@ -64,7 +47,7 @@ int main(int argc, char** argv) {
                                          {"WA_APP_SECRET", test_secret},
                                          {"WA_VERIFY_TOKEN", test_verify_token},
                                          {"WA_ACCESS_TOKEN", "test-access-token"},
-                                         {"WA_PHONE_NUMBER_ID", business},
+                                         {"WA_PHONE_NUMBER_ID", test_business},
                                          {"WA_GRAPH_URL", graph.base_url()},
                                          {"WA_MAX_MPS", "1000"}};
 
@@ -74,7 +57,7 @@ int main(int argc, char** argv) {
   std::mutex status_mutex;
   std::vector<std::string> pending_statuses;
   graph.on_accepted([&](const std::string& wamid, const nlohmann::json& request) {
-    auto status = nlohmann::json::parse(status_notification(business, wamid, request.value("to", ""), "sent"));
+    auto status = nlohmann::json::parse(status_notification(test_business, wamid, request.value("to", ""), "sent"));
     status["entry"][0]["changes"][0]["value"]["statuses"][0]["biz_opaque_callback_data"] =
         request.value("biz_opaque_callback_data", "");
     std::lock_guard lock(status_mutex);
@@ -124,7 +107,9 @@ int main(int argc, char** argv) {
           std::string user = "62813" + std::to_string(1000000 + n % 5000);
           std::string wamid = "wamid.chaos" + std::to_string(n);
           const char* texts[] = {"halo", "denda", "B 1234 XYZ", "menu", "info", "batal"};
-          auto r = client.post_webhook(notification(user, wamid, texts[n % 6]), test_secret);
+          auto r = client.post_webhook(
+              user_text_notification(test_business, user, wamid, texts[n % 6], "Uji", meta_sample_timestamp),
+              test_secret);
           if (r.status == 200) {
             std::lock_guard lock(mutex);
             acknowledged.insert(wamid);

@@ -11,11 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/auth.hpp"
-#include "bot/demo_data.hpp"
 #include "storage/console_store.hpp"
 #include "storage/sqlite.hpp"
-#include "tests/support/fake_graph_api.hpp"
-#include "tests/support/service_harness.hpp"
+#include "tests/support/api_calls.hpp"
+#include "tests/support/graph_service_rig.hpp"
 #include "tests/support/user_messages.hpp"
 
 using namespace tilang;
@@ -24,9 +23,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* business = "106540352242922";
-constexpr const char* access_token = "test-access-token";
-constexpr const char* api_token = "test-api-token";
+constexpr const char* api_token = test_api_token;
 
 struct Session {
   std::string token;
@@ -34,31 +31,15 @@ struct Session {
   std::string role;
 };
 
-struct Answer {
-  int status = 0;
-  json body;
-  std::map<std::string, std::string> headers;
-};
-
 class Console {
  public:
-  explicit Console(std::function<void(bot::Config&)> adjust = {})
-      : graph_(start_graph()), harness_([this, adjust](bot::Config& c) {
-          c.graph_url = graph_->base_url();
-          c.api_token = api_token;
-          c.access_token = access_token;
-          if (adjust) adjust(c);
-        }) {
-    harness_.service().engine().with_store([](storage::EngineStore& store) {
-      auto demo = bot::load_demo_data(store, business, std::chrono::system_clock::now());
-      REQUIRE(demo.error.empty());
-      return 0;
-    });
-    store_ = std::make_unique<storage::ConsoleStore>(harness_.config().db_path);
+  explicit Console(const std::function<void(bot::Config&)>& adjust = {}) : rig_(adjust) {
+    REQUIRE(rig_.load_demo_data().empty());
+    store_ = std::make_unique<storage::ConsoleStore>(rig_.db_path());
   }
 
-  FakeGraphApi& graph() { return *graph_; }
-  ServiceHarness& harness() { return harness_; }
+  FakeGraphApi& graph() { return rig_.graph(); }
+  ServiceHarness& harness() { return rig_.harness(); }
   storage::ConsoleStore& store() { return *store_; }
 
   // Few iterations keep the suite quick; verification reads the count from the stored hash.
@@ -70,15 +51,12 @@ class Console {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
 
-  Answer call(const std::string& method, const std::string& target, const std::string& body = "",
-              std::map<std::string, std::string> headers = {}) {
-    headers.emplace("Content-Type", "application/json");
-    auto res = harness_.client().request(method, target, body, headers);
-    REQUIRE(res.status != 0);
-    return {res.status, json::parse(res.body, nullptr, false), res.headers};
+  ApiAnswer call(const std::string& method, const std::string& target, const std::string& body = "",
+                 std::map<std::string, std::string> headers = {}) {
+    return api_call(rig_.harness(), method, target, body, std::move(headers));
   }
 
-  Answer login_answer(const std::string& user, const std::string& password, const std::string& ip = "") {
+  ApiAnswer login_answer(const std::string& user, const std::string& password, const std::string& ip = "") {
     std::map<std::string, std::string> headers;
     if (!ip.empty()) headers["X-Forwarded-For"] = ip;
     return call("POST", "/api/v1/login", json{{"username", user}, {"password", password}}.dump(), headers);
@@ -91,51 +69,37 @@ class Console {
   }
 
   // As the console page does: session cookie plus the CSRF header.
-  Answer as(const Session& s, const std::string& method, const std::string& target, const json& body = json::object()) {
+  ApiAnswer as(const Session& s, const std::string& method, const std::string& target,
+               const json& body = json::object()) {
     return call(method, target, method == "GET" ? "" : body.dump(),
                 {{"Cookie", "tilang_session=" + s.token}, {"X-CSRF-Token", s.csrf}});
   }
 
   void say(const std::string& user, const std::string& text) {
-    const std::string wamid = "wamid.console" + std::to_string(++counter_);
-    REQUIRE(harness_.client().post_webhook(user_text_notification(business, user, wamid, text), test_secret).status == 200);
-    REQUIRE(eventually([&] { return handled(wamid); }));
+    const std::string wamid = rig_.next_wamid("wamid.console");
+    REQUIRE(rig_.post_signed(user_text_notification(test_business, user, wamid, text)) == 200);
+    REQUIRE(rig_.wait_handled(wamid));
   }
 
   void send_image(const std::string& user, const std::string& media_id, const std::string& bytes) {
-    graph_->add_media(media_id, "image/jpeg", bytes);
-    const std::string wamid = "wamid.console" + std::to_string(++counter_);
-    REQUIRE(harness_.client().post_webhook(user_image_notification(business, user, wamid, media_id), test_secret).status == 200);
-    REQUIRE(eventually([&] { return handled(wamid); }));
+    rig_.graph().add_media(media_id, "image/jpeg", bytes);
+    const std::string wamid = rig_.next_wamid("wamid.console");
+    REQUIRE(rig_.post_signed(user_image_notification(test_business, user, wamid, media_id)) == 200);
+    REQUIRE(rig_.wait_handled(wamid));
   }
 
-  bool handled(const std::string& wamid) {
-    return query_int("SELECT count(*) FROM inbound_messages WHERE handled = 1 AND wamid = '" + wamid + "'") == 1;
-  }
-
-  std::int64_t query_int(const std::string& sql) {
-    storage::sqlite::Connection db(harness_.config().db_path);
-    return db.query_int(sql).value_or(-1);
-  }
+  std::int64_t query_int(const std::string& sql) { return rig_.query_int(sql); }
   void exec(const std::string& sql) {
-    storage::sqlite::Connection db(harness_.config().db_path);
+    storage::sqlite::Connection db(rig_.db_path());
     REQUIRE(db.exec(sql).ok);
   }
 
   // Texts the fake Graph API accepted for `user`.
-  std::vector<json> sent_to(const std::string& user) { return graph_->messages_to(user); }
+  std::vector<json> sent_to(const std::string& user) { return rig_.graph().messages_to(user); }
 
  private:
-  static std::unique_ptr<FakeGraphApi> start_graph() {
-    auto g = std::make_unique<FakeGraphApi>(FakeGraphOptions{access_token, ""});
-    g->start();
-    return g;
-  }
-
-  std::unique_ptr<FakeGraphApi> graph_;
-  ServiceHarness harness_;
+  GraphServiceRig rig_;
   std::unique_ptr<storage::ConsoleStore> store_;
-  int counter_ = 0;
 };
 
 std::string conversations_path(const std::string& id, const std::string& action) {

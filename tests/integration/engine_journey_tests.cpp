@@ -9,25 +9,18 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/api_handlers.hpp"
-#include "bot/demo_data.hpp"
 #include "bot/engine.hpp"
 #include "bot/http_server.hpp"
-#include "bot/metrics.hpp"
-#include "bot/router.hpp"
 #include "storage/sqlite.hpp"
-#include "templates/catalog.hpp"
-#include "tests/support/fake_graph_api.hpp"
-#include "tests/support/service_harness.hpp"
+#include "tests/support/api_calls.hpp"
+#include "tests/support/graph_service_rig.hpp"
+#include "tests/support/user_messages.hpp"
 
 using namespace tilang;
 using namespace tilang::test;
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* business = "106540352242922";
-constexpr const char* access_token = "test-access-token";
-constexpr const char* api_token = "test-api-token";
 
 std::string jpeg(const std::string& salt) { return std::string("\xFF\xD8\xFF\xE0", 4) + "JFIF-receipt-" + salt; }
 
@@ -41,30 +34,20 @@ struct OutboxEntry {
 // A running service (its engine, API and Graph client pointed at a fake Graph API) with demo data.
 class Journey {
  public:
-  Journey()
-      : graph_(start_graph()), harness_([this](bot::Config& c) {
-          c.graph_url = graph_->base_url();
-          c.api_token = api_token;
-          c.access_token = access_token;
-        }) {
-    engine().with_store([](storage::EngineStore& store) {
-      auto demo = bot::load_demo_data(store, business, std::chrono::system_clock::now());
-      REQUIRE(demo.error.empty());
-      return 0;
-    });
-  }
+  Journey() { REQUIRE(rig_.load_demo_data().empty()); }
 
-  FakeGraphApi& graph() { return *graph_; }
-  bot::Engine& engine() { return harness_.service().engine(); }
-  const ServiceHarness& harness() const { return harness_; }
+  FakeGraphApi& graph() { return rig_.graph(); }
+  bot::Engine& engine() { return rig_.engine(); }
+  const ServiceHarness& harness() const { return rig_.harness(); }
 
   // Posts a signed notification carrying one message and lets the engine process it.
   void deliver(const std::string& user, const json& message_fields, const std::string& wamid = "",
                bool process = true) {
-    const std::string id = wamid.empty() ? "wamid.test" + std::to_string(++counter_) : wamid;
-    REQUIRE(harness_.client().post_webhook(notification(user, id, message_fields), test_secret).status == 200);
+    const std::string id = wamid.empty() ? rig_.next_wamid("wamid.test") : wamid;
+    REQUIRE(rig_.post_signed(user_message_notification(test_business, user, id, message_fields, "Budi",
+                                                       meta_sample_timestamp)) == 200);
     REQUIRE(eventually([&] {
-      for (const auto& m : harness_.open_store()->messages_for_user(user)) {
+      for (const auto& m : harness().open_store()->messages_for_user(user)) {
         if (m.wamid == id) return true;
       }
       return false;
@@ -74,39 +57,19 @@ class Journey {
     last_wamid_ = id;
   }
 
-  std::string notification(const std::string& user, const std::string& wamid, json message_fields) const {
-    message_fields["from"] = user;
-    message_fields["id"] = wamid;
-    message_fields["timestamp"] = "1749416383";
-    json body{{"object", "whatsapp_business_account"},
-              {"entry",
-               {{{"id", "102290129340398"},
-                 {"changes",
-                  {{{"field", "messages"},
-                    {"value",
-                     {{"messaging_product", "whatsapp"},
-                      {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", business}}},
-                      {"contacts", {{{"profile", {{"name", "Budi"}}}, {"wa_id", user}}}},
-                      {"messages", {message_fields}}}}}}}}}}};
-    return body.dump();
-  }
-
-  void say(const std::string& user, const std::string& text) {
-    deliver(user, {{"type", "text"}, {"text", {{"body", text}}}});
-  }
+  void say(const std::string& user, const std::string& text) { deliver(user, text_message(text)); }
   void tap(const std::string& user, const std::string& id, const std::string& title) {
-    deliver(user, {{"type", "interactive"},
-                   {"interactive", {{"type", "button_reply"}, {"button_reply", {{"id", id}, {"title", title}}}}}});
+    deliver(user, button_reply_message(id, title));
   }
   void send_image(const std::string& user, const std::string& media_id, std::string bytes,
                   const std::string& mime = "image/jpeg") {
-    graph_->add_media(media_id, mime, std::move(bytes));
-    deliver(user, {{"type", "image"}, {"image", {{"id", media_id}, {"mime_type", mime}, {"sha256", "x"}}}});
+    rig_.graph().add_media(media_id, mime, std::move(bytes));
+    deliver(user, image_message(media_id, mime));
   }
 
   // Outbox rows for `user` after row id `after`.
   std::vector<OutboxEntry> outbox(const std::string& user, std::int64_t after = 0) const {
-    storage::sqlite::Connection db(harness_.config().db_path);
+    storage::sqlite::Connection db(rig_.db_path());
     auto s = db.prepare("SELECT id, kind, body_json, source_ref FROM outbox WHERE recipient = ?1 AND id > ?2 ORDER BY id");
     std::vector<OutboxEntry> out;
     auto use = s.use();
@@ -131,39 +94,19 @@ class Journey {
     return all;
   }
 
-  std::int64_t query_int(const std::string& sql) const {
-    storage::sqlite::Connection db(harness_.config().db_path);
-    return db.query_int(sql).value_or(-1);
-  }
-  std::string query_text(const std::string& sql) const {
-    storage::sqlite::Connection db(harness_.config().db_path);
-    auto s = db.prepare(sql);
-    auto use = s.use();
-    return use->step() == storage::sqlite::Step::row ? use->column_text(0) : std::string("<none>");
-  }
+  std::int64_t query_int(const std::string& sql) const { return rig_.query_int(sql); }
+  std::string query_text(const std::string& sql) const { return rig_.query_text(sql); }
 
   // Calls the service's back-office API over HTTP.
   std::pair<int, json> api(http::verb method, const std::string& target, const std::string& body = "",
-                           const std::string& token = api_token) {
-    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    auto res = harness_.client().request(std::string(http::to_string(method)), target, body, headers);
-    REQUIRE(res.status != 0);
-    return {res.status, json::parse(res.body, nullptr, false)};
+                           const std::string& token = test_api_token) {
+    return bearer_call(harness(), std::string(http::to_string(method)), target, body, token);
   }
 
   std::string last_wamid() const { return last_wamid_; }
 
  private:
-  static std::unique_ptr<FakeGraphApi> start_graph() {
-    auto g = std::make_unique<FakeGraphApi>(FakeGraphOptions{access_token, ""});
-    g->start();
-    return g;
-  }
-
-  std::unique_ptr<FakeGraphApi> graph_;
-  ServiceHarness harness_;
-  int counter_ = 0;
+  GraphServiceRig rig_;
   std::string last_wamid_;
 };
 
@@ -318,9 +261,7 @@ TEST_CASE("a KANDANI report with a location pin gets a KDN number whose status c
   j.say(user, "Tabrakan motor dan mobil");
   j.say(user, "Motor ditabrak dari belakang");
   j.say(user, "Tadi pagi jam 7");
-  j.deliver(user, {{"type", "location"},
-                   {"location", {{"latitude", -6.1947}, {"longitude", 106.8231}, {"name", "Bundaran HI"},
-                                 {"address", "Jl. M.H. Thamrin"}}}});
+  j.deliver(user, location_message(-6.1947, 106.8231, "Bundaran HI", "Jl. M.H. Thamrin"));
   j.say(user, "Pengendara motor");
   j.say(user, "lewati");
   auto mark = j.last_id(user);
@@ -370,7 +311,7 @@ TEST_CASE("language switch, batal mid-form, and a message delivered twice answer
 
   // Meta redelivers the same wamid: it is stored once and answered once.
   const std::string other = "6281100000008";
-  const json hello{{"type", "text"}, {"text", {{"body", "halo"}}}};
+  const json hello = text_message("halo");
   j.deliver(other, hello, "wamid.twice");
   const auto first_rows = j.outbox(other).size();
   CHECK(first_rows >= 2);
@@ -402,22 +343,22 @@ TEST_CASE("while an officer owns the conversation the bot only marks messages re
   const std::string user = "6281100000010";
   j.say(user, "petugas");
   CHECK(j.query_text("SELECT mode FROM conversations WHERE user_id = '" + user + "'") == "waiting");
-  REQUIRE(j.engine().take_over({business, user}, "officer-1") == bot::EngineResult::done);
+  REQUIRE(j.engine().take_over({test_business, user}, "officer-1") == bot::EngineResult::done);
   auto mark = j.last_id(user);
   j.say(user, "halo pak");
   auto rows = j.outbox(user, mark);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].kind == "read");
-  REQUIRE(j.engine().release({business, user}) == bot::EngineResult::done);
+  REQUIRE(j.engine().release({test_business, user}) == bot::EngineResult::done);
   CHECK(j.query_text("SELECT mode FROM conversations WHERE user_id = '" + user + "'") == "bot");
   CHECK(contains(j.told(user, mark), "\"type\":\"list\""));
-  CHECK(j.engine().release({business, user}) == bot::EngineResult::conflict);
+  CHECK(j.engine().release({test_business, user}) == bot::EngineResult::conflict);
 }
 
 TEST_CASE("the service's engine thread handles stored messages by itself", "[engine][journey]") {
   Journey j;
   const std::string user = "6281100000011";
-  j.deliver(user, {{"type", "text"}, {"text", {{"body", "denda"}}}}, "", false);
+  j.deliver(user, text_message("denda"), "", false);
   CHECK(eventually([&] { return j.query_int("SELECT count(*) FROM inbound_messages WHERE handled = 0") == 0; }));
   CHECK(eventually([&] { return contains(j.told(user, 0), "register"); }));
 }

@@ -13,9 +13,9 @@
 #include "bot/etle_scheduler.hpp"
 #include "bot/etle_template.hpp"
 #include "storage/etle_store.hpp"
-#include "storage/sqlite.hpp"
-#include "tests/support/fake_graph_api.hpp"
-#include "tests/support/service_harness.hpp"
+#include "tests/support/api_calls.hpp"
+#include "tests/support/graph_service_rig.hpp"
+#include "tests/support/user_messages.hpp"
 
 using namespace tilang;
 using namespace tilang::test;
@@ -24,9 +24,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* business = "106540352242922";
-constexpr const char* access_token = "test-access-token";
-constexpr const char* api_token = "test-api-token";
 constexpr std::int64_t day_ms = 86'400'000;
 
 std::int64_t wall_ms() {
@@ -58,22 +55,16 @@ std::string owner(int i) { return "62811" + std::to_string(1000000 + i); }
 class EtlePush {
  public:
   explicit EtlePush(std::function<void(bot::Config&)> adjust = {})
-      : graph_(start_graph()), harness_([this, adjust](bot::Config& c) {
-          c.graph_url = graph_->base_url();
-          c.api_token = api_token;
-          c.access_token = access_token;
+      : rig_([&adjust](bot::Config& c) {
           c.max_mps = 500;
           if (adjust) adjust(c);
         }) {}
 
-  FakeGraphApi& graph() { return *graph_; }
-  ServiceHarness& harness() { return harness_; }
+  FakeGraphApi& graph() { return rig_.graph(); }
+  ServiceHarness& harness() { return rig_.harness(); }
 
   std::pair<int, json> api(const std::string& method, const std::string& target, const std::string& body = "") {
-    auto res = harness_.client().request(method, target, body,
-                                         {{"Content-Type", "application/json"}, {"Authorization", std::string("Bearer ") + api_token}});
-    REQUIRE(res.status != 0);
-    return {res.status, json::parse(res.body, nullptr, false)};
+    return bearer_call(rig_.harness(), method, target, body, test_api_token);
   }
   json get_notice(const std::string& id) {
     auto [status, body] = api("GET", "/api/v1/etle/notices/" + id);
@@ -84,63 +75,35 @@ class EtlePush {
 
   // The accepted template for a notice (by its correlation id) and the wamid the fake gave it.
   std::optional<AcceptedMessage> template_of(const std::string& notice_id, const std::string& opaque_suffix = "") {
-    for (auto& m : graph_->accepted()) {
+    for (auto& m : rig_.graph().accepted()) {
       if (m.body.value("biz_opaque_callback_data", "") == "etle:" + notice_id + opaque_suffix) return m;
     }
     return std::nullopt;
   }
 
   void post_status(const std::string& wamid, const std::string& recipient, const std::string& status, int code = 0) {
-    REQUIRE(harness_.client().post_webhook(status_notification(business, wamid, recipient, status, code), test_secret)
-                .status == 200);
+    REQUIRE(rig_.post_signed(status_notification(test_business, wamid, recipient, status, code)) == 200);
   }
 
   // The owner taps a quick-reply button of the template (Meta's `button` message with context).
   void tap(const std::string& user, const std::string& context_wamid, const std::string& payload) {
-    json message{{"from", user},
-                 {"id", "wamid.answer" + std::to_string(++counter_)},
-                 {"timestamp", std::to_string(wall_ms() / 1000)},
-                 {"type", "button"},
-                 {"context", {{"from", "15550783881"}, {"id", context_wamid}}},
-                 {"button", {{"payload", payload}, {"text", payload}}}};
-    json body{{"object", "whatsapp_business_account"},
-              {"entry",
-               {{{"id", "102290129340398"},
-                 {"changes",
-                  {{{"field", "messages"},
-                    {"value",
-                     {{"messaging_product", "whatsapp"},
-                      {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", business}}},
-                      {"contacts", {{{"profile", {{"name", "Budi"}}}, {"wa_id", user}}}},
-                      {"messages", {message}}}}}}}}}}};
-    REQUIRE(harness_.client().post_webhook(body.dump(), test_secret).status == 200);
+    REQUIRE(rig_.post_signed(user_message_notification(test_business, user, rig_.next_wamid("wamid.answer"),
+                                                       template_button_message(context_wamid, payload), "Budi")) ==
+            200);
   }
 
   std::string texts_to(const std::string& user) {
     std::string all;
-    for (const auto& m : graph_->messages_to(user)) {
+    for (const auto& m : rig_.graph().messages_to(user)) {
       if (m.value("type", "") != "template") all += m.dump() + "\n";
     }
     return all;
   }
 
-  std::string query_text(const std::string& sql) {
-    storage::sqlite::Connection db(harness_.config().db_path);
-    auto s = db.prepare(sql);
-    auto use = s.use();
-    return use->step() == storage::sqlite::Step::row ? use->column_text(0) : std::string("<none>");
-  }
+  std::string query_text(const std::string& sql) { return rig_.query_text(sql); }
 
  private:
-  static std::unique_ptr<FakeGraphApi> start_graph() {
-    auto g = std::make_unique<FakeGraphApi>(FakeGraphOptions{access_token, ""});
-    g->start();
-    return g;
-  }
-
-  std::unique_ptr<FakeGraphApi> graph_;
-  ServiceHarness harness_;
-  int counter_ = 0;
+  GraphServiceRig rig_;
 };
 
 }  // namespace
