@@ -7,8 +7,11 @@ absolute numbers, are what carry over to another machine.
 Push: bench/push_bench enqueues e-TLE notices through the import's storage path and pushes them
 through the Sender and the real Graph client to bench/fake_graph_server (a separate process), uncapped
 and with WA_MAX_MPS=1000; the fake measures the rate and the most requests in any one-second window.
-Usage: bench/run_bench.py BUILD_DIR [--quick] [--push-only | --no-push]
+Memory: the real `tilangbot serve` with 0, 100,000 and 1,000,000 e-TLE notices queued by
+bench/queue_notices, sending to bench/fake_graph_server at WA_MAX_MPS=1000 for 15 s: its peak RSS.
+Usage: bench/run_bench.py BUILD_DIR [--quick] [--push-only | --no-push] [--memory-only | --no-memory]
   --push-only rewrites only the push part of bench/README.md's table (the ingest part stays as it is).
+  --memory-only rewrites only the memory part; --no-memory keeps the one measured earlier.
 """
 import json
 import os
@@ -180,9 +183,193 @@ def write_push_only(section):
         f.write(text)
 
 
+MEMORY_BEGIN, MEMORY_END = "<!-- bench:memory:begin -->", "<!-- bench:memory:end -->"
+
+
+def queued_memory_section(build, quick):
+    """Issue 6 "Memory": peak RSS of the real `tilangbot serve` with 0 / N / 10N queued e-TLE notices,
+    sending to bench/fake_graph_server at WA_MAX_MPS=1000 for a fixed time; and the rate and peak RSS
+    of `tilangbot import etle` on generated CSV files. Markdown lines, markers included."""
+    counts = [0, 10_000, 100_000] if quick else [0, 100_000, 1_000_000]
+    csv_counts = [1_000, 10_000] if quick else [10_000, 100_000]
+    seconds = 5 if quick else 15
+    # The database and business number start_tilangbot gives the service.
+    phone = "106540352242922"
+
+    def status_kb(pid, key):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith(key + ":"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def accepted_metric(port):
+        import urllib.request
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+                for line in r.read().decode().splitlines():
+                    if line.startswith("tilangbot_outbox_accepted_total "):
+                        return int(float(line.split()[1]))
+        except OSError:
+            pass
+        return -1
+
+    def tool_env(workdir):
+        return {**os.environ, "TILANGBOT_DB": os.path.join(workdir, "bench.db"), "WA_PHONE_NUMBER_ID": phone}
+
+    def run_timed(argv, env):
+        """Runs argv; its wall time, its peak RSS in MB (wait4 rusage) and its stdout."""
+        out = tempfile.TemporaryFile(mode="w+")
+        start = time.monotonic()
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.monotonic() - start
+        out.seek(0)
+        text = out.read()
+        if proc.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {text.strip()[-300:]}")
+        return elapsed, usage.ru_maxrss / 1024.0, text
+
+    def one(n):
+        workdir = tempfile.mkdtemp(prefix="tilangbot-mem-")
+        try:
+            env = tool_env(workdir)
+            subprocess.run([os.path.join(build, "tilangbot"), "migrate"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            fill = None
+            if n > 0:
+                _, _, text = run_timed([os.path.join(build, "bench", "queue_notices"), str(n)], env)
+                fill = json.loads(text.strip().splitlines()[-1])
+                if fill["accepted"] != n:
+                    raise RuntimeError(f"queue_notices stored {fill['accepted']} of {n}")
+            db_mb = os.path.getsize(os.path.join(workdir, "bench.db")) / 2**20
+            graph_proc, graph_url = start_fake_graph(build)
+            try:
+                port = free_port()
+                started = time.monotonic()
+                bot = start_tilangbot(build, workdir, port, graph_url)
+                listening_s = time.monotonic() - started
+                try:
+                    # The first accepted send shows start-up work that grows with the queue (the port
+                    # listens before the sender starts).
+                    first_send_s = None
+                    deadline = started + seconds
+                    while n > 0 and time.monotonic() < deadline:
+                        if accepted_metric(port) > 0:
+                            first_send_s = time.monotonic() - started
+                            break
+                        time.sleep(0.05)
+                    time.sleep(max(0.0, deadline - time.monotonic()))
+                    accepted = accepted_metric(port)
+                    pid = bot.proc.pid
+                    hwm, anon = status_kb(pid, "VmHWM") / 1024.0, status_kb(pid, "RssAnon") / 1024.0
+                finally:
+                    bot.stop()
+            finally:
+                graph_proc.terminate()
+                report, _ = graph_proc.communicate(timeout=30)
+            fake = json.loads(report.strip().splitlines()[-1]) if report.strip() else {}
+            return {"n": n, "fill": fill, "db_mb": db_mb, "listening_s": listening_s, "first_send_s": first_send_s, "accepted": accepted,
+                    "requests": fake.get("total", 0), "max_window": fake.get("max_any_1s_window", 0),
+                    "duplicates": fake.get("duplicates", 0), "hwm_mb": hwm, "anon_mb": anon}
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def import_csv(n):
+        workdir = tempfile.mkdtemp(prefix="tilangbot-import-")
+        try:
+            today = date.today()
+            violation = date.fromordinal(today.toordinal() - 1).isoformat() + "T08:31:00+07:00"
+            confirm_by = date.fromordinal(today.toordinal() + 7).isoformat()
+            path = os.path.join(workdir, "notices.csv")
+            with open(path, "w") as f:
+                f.write("notice_id,plate,owner_name,owner_wa,violation_time,location,article,fine_amount,"
+                        "photo_url,confirm_by\n")
+                f.writelines(f"CSV-{i},B {1000 + i % 9000} XYZ,Pemilik {i},62812{10_000_000 + i},{violation},"
+                             f"\"Jl. Jend. Sudirman, Jakarta Pusat\",287 ayat (1),500000,"
+                             f"https://etle-pmj.polri.go.id/foto/CSV-{i},{confirm_by}\n" for i in range(n))
+            csv_mb = os.path.getsize(path) / 2**20
+            elapsed, peak, text = run_timed([os.path.join(build, "tilangbot"), "import", "etle", path],
+                                            tool_env(workdir))
+            if f": {n} accepted," not in text:
+                raise RuntimeError(f"import etle did not accept all {n} rows: {text.strip()[-300:]}")
+            return {"n": n, "per_s": n / elapsed, "peak_mb": peak, "csv_mb": csv_mb}
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    runs = [one(n) for n in counts]
+    imports = [import_csv(n) for n in csv_counts]
+    lines = [MEMORY_BEGIN,
+             f"| `tilangbot serve`, WA_MAX_MPS=1000, {seconds} s | enqueue notices/s (`queue_notices`) | database MB |"
+             f" start to listening s | start to first send s | sent (fake received / tilangbot accepted) |"
+             f" most in any 1 s window | sent twice | peak RSS MB (VmHWM) | anonymous RSS MB at the end |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        fill = f"{r['fill']['per_s']:,.0f}" if r["fill"] else "-"
+        first = "-" if r["first_send_s"] is None else f"{r['first_send_s']:.2f}"
+        lines.append(f"| {r['n']:,} queued notices | {fill} | {r['db_mb']:,.0f} | {r['listening_s']:.2f} | {first} |"
+                     f" {r['requests']:,} / {r['accepted']:,} | {r['max_window']} | {r['duplicates']} |"
+                     f" {r['hwm_mb']:.1f} | {r['anon_mb']:.1f} |")
+    idle, mid, big = runs
+
+    def delta(a, b):
+        return f"{round(a - b, 1) + 0.0:+.1f}"  # + 0.0: never "-0.0"
+
+    lines.append("")
+    lines.append(f"Peak RSS with {big['n']:,} queued notices: {big['hwm_mb']:.1f} MB, {delta(big['hwm_mb'], mid['hwm_mb'])} MB "
+                 f"against {mid['n']:,} and {delta(big['hwm_mb'], idle['hwm_mb'])} MB against an empty queue "
+                 f"(ambition: flat in the number of queued notices). Sent in {seconds} s: {big['requests']:,} with "
+                 f"{big['n']:,} queued, {mid['requests']:,} with {mid['n']:,}.")
+    lines.append("")
+    lines.append("`tilangbot import etle FILE.csv` (" + "; ".join(
+        f"{i['n']:,} rows, {i['csv_mb']:.0f} MB: {i['per_s']:,.0f} notices/s, peak RSS {i['peak_mb']:.1f} MB"
+        for i in imports) + ").")
+    lines.append(MEMORY_END)
+    return lines
+
+
+def queued_memory_lines(build, quick):
+    """The memory block for a whole run: measured now, or with --no-memory the one bench/README.md has."""
+    if "--no-memory" not in sys.argv:
+        return queued_memory_section(build, quick)
+    with open(os.path.join(ROOT, "bench", "README.md")) as f:
+        text = f.read()
+    if MEMORY_BEGIN in text and MEMORY_END in text:
+        return text[text.index(MEMORY_BEGIN):text.index(MEMORY_END) + len(MEMORY_END)].split("\n")
+    return [MEMORY_BEGIN, "(not run yet)", MEMORY_END]
+
+
+def write_memory_only(lines):
+    """Rewrites only the memory block of bench/README.md (added before the push block when missing)."""
+    readme = os.path.join(ROOT, "bench", "README.md")
+    with open(readme) as f:
+        text = f.read()
+    block = "\n".join(lines)
+    if MEMORY_BEGIN in text and MEMORY_END in text:
+        text = text[:text.index(MEMORY_BEGIN)] + block + text[text.index(MEMORY_END) + len(MEMORY_END):]
+    else:
+        anchor = next((a for a in (PUSH_BEGIN, "<!-- bench:end -->") if a in text), None)
+        if anchor is not None:
+            at = text.index(anchor)
+            text = text[:at] + block + "\n\n" + text[at:]
+        else:
+            text += "\n" + block + "\n"
+    with open(readme, "w") as f:
+        f.write(text)
+
+
 def main():
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
     quick = "--quick" in sys.argv
+    if "--memory-only" in sys.argv:
+        memory = queued_memory_section(build, quick)
+        print("\n".join(memory))
+        write_memory_only(memory)
+        return
     push = None if "--no-push" in sys.argv else push_section(build, quick)
     if push is not None:
         print(push)
@@ -251,6 +438,7 @@ def main():
                  "bench/fake_graph_server (a separate process) while the load runs.")
     lines.append("")
     lines.append(engine_line(build))
+    lines += [""] + queued_memory_lines(build, quick)
     table = "\n".join(lines)
     print(table)
 
