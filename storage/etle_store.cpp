@@ -106,12 +106,14 @@ class SqliteEtleStore final : public EtleStore {
     auto s = st(std::string("SELECT ") + notice_columns +
                 ", n.confirm_by_start_ms FROM etle_notices n"
                 " WHERE n.state = 'queued' AND n.response = '' AND n.expires_at_ms > ?1"
-                "   AND n.confirm_by_start_ms - ?2 <= ?1 AND n.confirm_by_start_ms - ?2 > n.created_at_ms"
+                // As a range on confirm_by_start_ms, so the scan walks only notices that are due.
+                "   AND n.confirm_by_start_ms <= ?1 + ?2 AND n.confirm_by_start_ms - ?2 > n.created_at_ms"
                 "   AND NOT EXISTS (SELECT 1 FROM etle_reminders r WHERE r.notice_id = n.notice_id"
                 "                   AND r.offset_days <= ?3)"
                 "   AND NOT EXISTS (SELECT 1 FROM outbox o LEFT JOIN message_status s ON s.wamid = o.wamid"
                 "                   WHERE o.id = n.template_outbox_id AND " + template_failed + ")"
-                " ORDER BY n.expires_at_ms LIMIT ?4")
+                // expires_at_ms is confirm_by_start_ms plus one day: the same order, along the index.
+                " ORDER BY n.confirm_by_start_ms LIMIT ?4")
                  .use();
     s->bind_int(1, now_ms).bind_int(2, lead_ms).bind_int(3, offset_days).bind_int(4, static_cast<std::int64_t>(limit));
     std::vector<DueNotice> out;

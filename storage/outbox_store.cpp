@@ -69,7 +69,7 @@ class SqliteOutbox final : public OutboxStore {
         "UPDATE outbox SET state = 'sending', updated_at_ms = ?2 WHERE id = ?1 AND state = 'queued'");
     recover_ = db_.prepare(
         "UPDATE outbox SET state = 'queued', in_doubt = in_doubt + 1, next_attempt_ms = ?1, updated_at_ms = ?2"
-        " WHERE state IN ('queued', 'sending') AND state = 'sending'");
+        " WHERE state = 'sending'");
     accept_ = db_.prepare(
         "UPDATE outbox SET state = 'accepted', wamid = ?2, attempts = attempts + ?3, in_doubt = in_doubt + ?4,"
         " error_code = 0, error_details = ?5, accepted_at_ms = ?6, updated_at_ms = ?6"
