@@ -322,7 +322,10 @@ TEST_CASE("an agent's reply goes out through the sender; while owned the bot is 
   auto sent = c.as(s, "POST", conversations_path(id, "messages"), {{"text", "Selamat siang, saya cek dulu ya."}});
   REQUIRE(sent.status == 201);
   CHECK(eventually([&] { return any_text(c.sent_to(user), "Selamat siang, saya cek dulu ya."); }));
-  CHECK(c.query_int("SELECT count(*) FROM outbox WHERE source = 'agent' AND source_ref = 'ani' AND state = 'accepted'") == 1);
+  // The fake has the message before the sender has recorded Meta's answer: wait for that too.
+  CHECK(eventually([&] {
+    return c.query_int("SELECT count(*) FROM outbox WHERE source = 'agent' AND source_ref = 'ani' AND state = 'accepted'") == 1;
+  }));
   auto transcript = c.as(s, "GET", conversations_path(id, "messages"));
   bool seen = false;
   for (const auto& item : transcript.body["items"]) {
