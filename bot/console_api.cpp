@@ -236,8 +236,10 @@ class ConsoleRoutes {
     const std::string token = random_hex(32);
     const std::string csrf = random_hex(32);
     const auto ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.options.session_ttl).count();
-    const std::int64_t expires = now + ttl_ms;
-    if (auto s = ctx_.store->insert_session(token_digest(token), username, csrf, now, expires); !s.ok) {
+    // The session's life starts now, after the deliberately slow password hash, not when the request came.
+    const std::int64_t issued = ctx_.now_ms();
+    const std::int64_t expires = issued + ttl_ms;
+    if (auto s = ctx_.store->insert_session(token_digest(token), username, csrf, issued, expires); !s.ok) {
       return error_response(r, http::status::service_unavailable, "cannot store the session");
     }
     (void)ctx_.store->delete_expired_sessions(now);
