@@ -75,8 +75,8 @@ bool SignatureVerifier::verify(std::string_view body, std::string_view header) c
     expected[i] = static_cast<unsigned char>(hi * 16 + lo);
   }
   if (mac_matches(body, expected.data())) return true;
-  for (unsigned char c : body) {
-    if (c >= 0x80) return mac_matches(escape_unicode(body), expected.data());
+  for (char c : body) {
+    if (static_cast<unsigned char>(c) >= 0x80) return mac_matches(escape_unicode(body), expected.data());
   }
   return false;
 }
