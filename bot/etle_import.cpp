@@ -49,20 +49,73 @@ std::optional<std::int64_t> parse_amount(const std::string& s) {
   return v;
 }
 
-// Stores the notices collected so far (one transaction) and adds their counts to the result.
-bool flush(storage::EtleStore& store, const storage::BatchInfo& batch, std::vector<storage::NewNotice>& pending,
-           int rejected, std::int64_t now_ms, EtleImportResult& result) {
-  if (pending.empty() && rejected == 0) return true;
-  auto stored = store.enqueue(batch, pending, rejected, now_ms);
-  pending.clear();
-  if (!stored.status.ok) {
-    result.error = "cannot store: " + stored.status.error;
-    return false;
+// Validated notices stored rows_per_transaction at a time (one transaction each, notice and template
+// row together), for the CSV and the JSON path alike: a large input never holds the write lock
+// (shared with the ingest) for long, nor more than one transaction's notices in memory.
+class NoticeLoader {
+ public:
+  NoticeLoader(storage::EtleStore& store, storage::BatchInfo batch, const EtleImportOptions& options,
+               std::int64_t now_ms, EtleImportResult& result, const EtleRejectSink& sink)
+      : store_(store), batch_(std::move(batch)), options_(options), now_ms_(now_ms), result_(result), sink_(sink) {}
+
+  void add(std::size_t where, const std::map<std::string, std::string>& fields) {
+    auto valid = validate_notice(fields, options_);
+    if (auto* reason = std::get_if<std::string>(&valid)) {
+      reject(where, std::move(*reason));
+      return;
+    }
+    pending_.push_back(std::move(std::get<storage::NewNotice>(valid)));
+    result_.peak_rows_held = std::max(result_.peak_rows_held, pending_.size());
   }
-  result.accepted += stored.accepted;
-  result.duplicates += stored.duplicates;
-  return true;
-}
+
+  void reject(std::size_t where, std::string reason) {
+    ++result_.rejected_count;
+    ++rejected_;
+    if (sink_) sink_(EtleRejected{where, std::move(reason)});
+    else result_.rejected.push_back({where, std::move(reason)});
+  }
+
+  // Stores a full transaction's worth; false when the store failed (result.error set).
+  bool flush_if_full() {
+    if (pending_.size() < options_.rows_per_transaction) return true;
+    return flush();
+  }
+
+  // Stores the rest; an import with nothing to store still records its (empty) batch, so the batch id
+  // printed always exists.
+  void finish() {
+    if (pending_.empty() && rejected_ == 0) {
+      auto stored = store_.enqueue(batch_, {}, 0, now_ms_);
+      if (!stored.status.ok) result_.error = "cannot store: " + stored.status.error;
+      return;
+    }
+    flush();
+  }
+
+ private:
+  bool flush() {
+    if (pending_.empty() && rejected_ == 0) return true;
+    auto stored = store_.enqueue(batch_, pending_, rejected_, now_ms_);
+    pending_.clear();
+    rejected_ = 0;
+    if (!stored.status.ok) {
+      result_.error = "cannot store: " + stored.status.error;
+      return false;
+    }
+    result_.accepted += stored.accepted;
+    result_.duplicates += stored.duplicates;
+    return true;
+  }
+
+  storage::EtleStore& store_;
+  const storage::BatchInfo batch_;
+  const EtleImportOptions& options_;
+  const std::int64_t now_ms_;
+  EtleImportResult& result_;
+  const EtleRejectSink& sink_;
+  std::vector<storage::NewNotice> pending_;
+  int rejected_ = 0;  // rejected since the last transaction (added to the batch's count with it)
+};
 
 }  // namespace
 
@@ -197,49 +250,35 @@ std::string new_etle_batch_id(std::int64_t now_ms) {
   return buf;
 }
 
-EtleImportResult import_etle_csv(storage::EtleStore& store, std::string_view csv, const EtleImportOptions& options,
-                                 const std::string& label, std::int64_t now_ms) {
+EtleImportResult import_etle_csv(storage::EtleStore& store, CsvReader& reader, const EtleImportOptions& options,
+                                 const std::string& label, std::int64_t now_ms, const EtleRejectSink& sink) {
   EtleImportResult result;
-  CsvTable table = read_csv_table(csv, required_columns());
-  if (!table.error.empty()) {
-    result.error = table.error;
+  CsvTableReader table(reader, required_columns());
+  if (!table.error().empty()) {
+    result.error = table.error();
     return result;
   }
   result.batch = new_etle_batch_id(now_ms);
-  const storage::BatchInfo batch{result.batch, options.business_number, "csv", label};
-  std::vector<storage::NewNotice> pending;
-  int rejected = 0;
-  for (const auto& row : table.rows) {
-    if (!row.error.empty()) {
-      result.rejected.push_back({row.line, row.error});
-      ++rejected;
-    } else {
-      auto valid = validate_notice(row.fields, options);
-      if (auto* reason = std::get_if<std::string>(&valid)) {
-        result.rejected.push_back({row.line, *reason});
-        ++rejected;
-      } else {
-        pending.push_back(std::move(std::get<storage::NewNotice>(valid)));
-      }
-    }
-    // Bounded transactions: a large file never holds the write lock (shared with the ingest) for long.
-    if (pending.size() >= options.rows_per_transaction) {
-      if (!flush(store, batch, pending, rejected, now_ms, result)) return result;
-      rejected = 0;
-    }
+  NoticeLoader loader(store, {result.batch, options.business_number, "csv", label}, options, now_ms, result, sink);
+  CsvTableReader::Row row;
+  while (table.next(row)) {
+    if (!row.error.empty()) loader.reject(row.line, row.error);
+    else loader.add(row.line, row.fields);
+    if (!loader.flush_if_full()) return result;
   }
-  if (!table.trailing_error.empty()) {
-    result.rejected.push_back({table.trailing_error_line, table.trailing_error + " (rest of the file skipped)"});
-    ++rejected;
+  if (!table.trailing_error().empty()) {
+    loader.reject(table.trailing_error_line(), table.trailing_error() + " (rest of the file skipped)");
   }
-  // Also records an empty batch, so the batch id printed always exists.
-  if (pending.empty() && rejected == 0) {
-    auto stored = store.enqueue(batch, {}, 0, now_ms);
-    if (!stored.status.ok) result.error = "cannot store: " + stored.status.error;
-    return result;
-  }
-  flush(store, batch, pending, rejected, now_ms, result);
+  loader.finish();
+  // What was read before the failure is stored; importing the file again loads the rest.
+  if (result.ok() && reader.read_failed()) result.error = "the file could not be read to the end";
   return result;
+}
+
+EtleImportResult import_etle_csv(storage::EtleStore& store, std::string_view csv, const EtleImportOptions& options,
+                                 const std::string& label, std::int64_t now_ms) {
+  CsvReader reader(csv);
+  return import_etle_csv(store, reader, options, label, now_ms);
 }
 
 EtleImportResult import_etle_json(storage::EtleStore& store, const nlohmann::json& array,
@@ -250,9 +289,8 @@ EtleImportResult import_etle_json(storage::EtleStore& store, const nlohmann::jso
     return result;
   }
   result.batch = new_etle_batch_id(now_ms);
-  const storage::BatchInfo batch{result.batch, options.business_number, "api", ""};
-  std::vector<storage::NewNotice> pending;
-  int rejected = 0;
+  const EtleRejectSink keep;  // the API answers with every rejected item
+  NoticeLoader loader(store, {result.batch, options.business_number, "api", ""}, options, now_ms, result, keep);
   for (std::size_t i = 0; i < array.size(); ++i) {
     const auto& item = array[i];
     std::string bad;
@@ -270,33 +308,18 @@ EtleImportResult import_etle_json(storage::EtleStore& store, const nlohmann::jso
         }
       }
     }
-    if (bad.empty()) {
-      auto valid = validate_notice(fields, options);
-      if (auto* reason = std::get_if<std::string>(&valid)) bad = *reason;
-      else pending.push_back(std::move(std::get<storage::NewNotice>(valid)));
-    }
-    if (!bad.empty()) {
-      result.rejected.push_back({i, bad});
-      ++rejected;
-    }
-    if (pending.size() >= options.rows_per_transaction) {
-      if (!flush(store, batch, pending, rejected, now_ms, result)) return result;
-      rejected = 0;
-    }
+    if (bad.empty()) loader.add(i, fields);
+    else loader.reject(i, std::move(bad));
+    if (!loader.flush_if_full()) return result;
   }
-  if (pending.empty() && rejected == 0) {
-    auto stored = store.enqueue(batch, {}, 0, now_ms);
-    if (!stored.status.ok) result.error = "cannot store: " + stored.status.error;
-    return result;
-  }
-  flush(store, batch, pending, rejected, now_ms, result);
+  loader.finish();
   return result;
 }
 
 int run_import_etle(const std::string& db_path, const std::string& file, const EtleImportOptions& options,
-                    std::ostream& out, std::ostream& err) {
-  const auto text = read_import_file(file, err);
-  if (!text) return 1;
+                    std::ostream& out, std::ostream& err, std::size_t chunk_size) {
+  auto in = open_import_file(file, err);
+  if (!in) return 1;
   std::unique_ptr<storage::EtleStore> store;
   try {
     store = storage::open_sqlite_etle_store(db_path);
@@ -307,10 +330,14 @@ int run_import_etle(const std::string& db_path, const std::string& file, const E
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  EtleImportResult result = import_etle_csv(*store, *text, options, file, now);
-  for (const auto& r : result.rejected) out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
+  CsvReader reader(*in, chunk_size);
+  // Printed as found rather than collected: a file of bad rows does not grow the memory either.
+  const EtleRejectSink print = [&](const EtleRejected& r) {
+    out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
+  };
+  EtleImportResult result = import_etle_csv(*store, reader, options, file, now, print);
   out << "etle batch " << (result.batch.empty() ? "-" : result.batch) << ": " << result.accepted << " accepted, "
-      << result.duplicates << " duplicates, " << result.rejected.size() << " rejected\n";
+      << result.duplicates << " duplicates, " << result.rejected_count << " rejected\n";
   if (!result.ok()) {
     err << "tilangbot: " << file << ": " << result.error << "\n";
     return 1;

@@ -1,12 +1,15 @@
 // Loading e-TLE notices (CONTRACT §5) from CSV (`tilangbot import etle FILE.csv`) or the JSON API
 // (POST /api/v1/etle/notices): every row validated on its own (a bad row is reported with its line
 // or index and the reason, the rest load), then each new notice and its template outbox row are
-// stored in one transaction (storage/etle_store.hpp). Idempotent by notice_id: a notice already
-// stored is counted as a duplicate and never sent again. Every import is one batch.
+// stored in one transaction (storage/etle_store.hpp), rows_per_transaction at a time. Idempotent by
+// notice_id: a notice already stored is counted as a duplicate and never sent again. Every import is
+// one batch. A CSV file is streamed (bot/csv.hpp): memory is bounded by one transaction's notices,
+// not by the size of the file.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -17,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bot/csv.hpp"
 #include "bot/etle_template.hpp"
 #include "storage/etle_store.hpp"
 
@@ -51,11 +55,16 @@ struct EtleRejected {
   std::string reason;
 };
 
+// Where rejected rows go as they are found (the command line prints them), instead of the result.
+using EtleRejectSink = std::function<void(const EtleRejected&)>;
+
 struct EtleImportResult {
   std::string batch;
   int accepted = 0;
   int duplicates = 0;
-  std::vector<EtleRejected> rejected;
+  std::vector<EtleRejected> rejected;  // in input order; empty when a sink took them
+  std::size_t rejected_count = 0;      // all rejected rows, kept or given to the sink
+  std::size_t peak_rows_held = 0;      // most validated notices held at once (<= rows_per_transaction)
   std::string error;  // the whole input was refused (no header, missing columns, not an array, storage)
   bool ok() const { return error.empty(); }
 };
@@ -63,16 +72,23 @@ struct EtleImportResult {
 // A new batch id: "ETLE-YYYYMMDD-HHMMSS-xxxx" (UTC time, random suffix).
 std::string new_etle_batch_id(std::int64_t now_ms);
 
+// Reads the CSV records from `reader` as they come; `label` names the batch (the file). Rejected rows
+// go to `sink` when one is given, otherwise into the result.
+EtleImportResult import_etle_csv(storage::EtleStore& store, CsvReader& reader, const EtleImportOptions& options,
+                                 const std::string& label, std::int64_t now_ms, const EtleRejectSink& sink = {});
+// A CSV text already in memory.
 EtleImportResult import_etle_csv(storage::EtleStore& store, std::string_view csv, const EtleImportOptions& options,
                                  const std::string& label, std::int64_t now_ms);
 EtleImportResult import_etle_json(storage::EtleStore& store, const nlohmann::json& array,
                                   const EtleImportOptions& options, std::int64_t now_ms);
 
-// `tilangbot import etle FILE.csv`: opens (creating, migrating) the database, imports, prints the
-// batch, the counts and every rejected line. Returns the exit code (0, or 1 when the file could not
-// be read or stored; rejected rows alone are not a failure). A running `serve` sends the notices.
+// `tilangbot import etle FILE.csv`: opens (creating, migrating) the database, streams the file in,
+// prints every rejected line as it is found, then the batch and the counts. Returns the exit code (0,
+// or 1 when the file could not be read or stored; rejected rows alone are not a failure). A running
+// `serve` sends the notices. `chunk_size`: bytes read at a time.
 int run_import_etle(const std::string& db_path, const std::string& file, const EtleImportOptions& options,
-                    std::ostream& out, std::ostream& err);
+                    std::ostream& out, std::ostream& err,
+                    std::size_t chunk_size = CsvReader::default_chunk_size);
 
 // {accepted, duplicates, rejected:[{<where_name>, reason}], batch}
 nlohmann::json to_json(const EtleImportResult& result, const char* where_name);

@@ -42,19 +42,59 @@ std::string field(const std::map<std::string, std::string>& m, const std::string
   return it == m.end() ? std::string() : trim_field(it->second);
 }
 
-void upsert(storage::EngineStore& store, const storage::FineRow& row, std::size_t where, std::int64_t now_ms,
-            FineImportResult& result) {
-  switch (store.upsert_fine(row, now_ms)) {
-    case storage::UpsertOutcome::inserted: ++result.inserted; break;
-    case storage::UpsertOutcome::updated: ++result.updated; break;
-    case storage::UpsertOutcome::unchanged: ++result.unchanged; break;
-    case storage::UpsertOutcome::failed: result.rejected.push_back({where, "could not be stored"}); break;
-  }
-}
-
 // Commits every few hundred rows so a large file never holds the write lock for long
 // (the webhook ingest shares the database).
 constexpr int rows_per_transaction = 500;
+
+// Upserts validated fines and counts the outcomes, for the CSV and the JSON path alike.
+class FineLoader {
+ public:
+  FineLoader(storage::EngineStore& store, std::string business_number, std::int64_t now_ms, FineImportResult& result,
+             const FineRejectSink& sink)
+      : store_(store), business_number_(std::move(business_number)), now_ms_(now_ms), result_(result), sink_(sink) {}
+
+  // Validates and upserts one fine; false when a commit failed (result.error set).
+  bool add(std::size_t where, const std::map<std::string, std::string>& fields) {
+    auto valid = validate_fine(fields);
+    if (auto* reason = std::get_if<std::string>(&valid)) {
+      reject(where, std::move(*reason));
+      return true;
+    }
+    auto& row = std::get<storage::FineRow>(valid);
+    row.business_number = business_number_;
+    switch (store_.upsert_fine(row, now_ms_)) {
+      case storage::UpsertOutcome::inserted: ++result_.inserted; break;
+      case storage::UpsertOutcome::updated: ++result_.updated; break;
+      case storage::UpsertOutcome::unchanged: ++result_.unchanged; break;
+      case storage::UpsertOutcome::failed: reject(where, "could not be stored"); break;
+    }
+    if (++in_transaction_ < rows_per_transaction) return true;
+    in_transaction_ = 0;
+    return commit();
+  }
+
+  void reject(std::size_t where, std::string reason) {
+    ++result_.rejected_count;
+    if (sink_) sink_(RejectedRow{where, std::move(reason)});
+    else result_.rejected.push_back({where, std::move(reason)});
+  }
+
+  bool commit() {
+    if (auto s = store_.commit(); !s.ok) {
+      result_.error = "cannot store: " + s.error;
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  storage::EngineStore& store_;
+  const std::string business_number_;
+  const std::int64_t now_ms_;
+  FineImportResult& result_;
+  const FineRejectSink& sink_;
+  int in_transaction_ = 0;
+};
 
 }  // namespace
 
@@ -115,55 +155,36 @@ std::variant<storage::FineRow, std::string> validate_fine(const std::map<std::st
   return f;
 }
 
+FineImportResult import_fines_csv(storage::EngineStore& store, CsvReader& reader, const std::string& business_number,
+                                  std::int64_t now_ms, const FineRejectSink& sink) {
+  FineImportResult result;
+  CsvTableReader table(reader, required_columns());
+  if (!table.error().empty()) {
+    result.error = table.error();
+    return result;
+  }
+  FineLoader loader(store, business_number, now_ms, result, sink);
+  CsvTableReader::Row row;
+  while (table.next(row)) {
+    if (!row.error.empty()) {
+      loader.reject(row.line, row.error);
+      continue;
+    }
+    if (!loader.add(row.line, row.fields)) return result;
+  }
+  loader.commit();
+  if (!table.trailing_error().empty()) {
+    loader.reject(table.trailing_error_line(), table.trailing_error() + " (rest of the file skipped)");
+  }
+  // What was read before the failure is stored; importing the file again loads the rest.
+  if (result.ok() && reader.read_failed()) result.error = "the file could not be read to the end";
+  return result;
+}
+
 FineImportResult import_fines_csv(storage::EngineStore& store, std::string_view csv, const std::string& business_number,
                                   std::int64_t now_ms) {
-  FineImportResult result;
-  CsvParseResult parsed = parse_csv(csv);
-  if (parsed.records.empty()) {
-    result.error = parsed.error.empty() ? "the file has no header row" : parsed.error;
-    return result;
-  }
-  std::vector<std::string> header;
-  for (const auto& name : parsed.records.front().fields) header.push_back(ascii_lower(trim_field(name)));
-  std::vector<std::string> missing;
-  for (const auto& name : required_columns()) {
-    if (std::find(header.begin(), header.end(), name) == header.end()) missing.push_back(name);
-  }
-  if (!missing.empty()) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    result.error = "missing column(s): " + list;
-    return result;
-  }
-  int in_transaction = 0;
-  for (std::size_t r = 1; r < parsed.records.size(); ++r) {
-    const CsvRecord& record = parsed.records[r];
-    if (record.fields.size() != header.size()) {
-      result.rejected.push_back({record.line, "has " + std::to_string(record.fields.size()) + " fields, the header has " +
-                                                  std::to_string(header.size())});
-      continue;
-    }
-    std::map<std::string, std::string> fields;
-    for (std::size_t c = 0; c < header.size(); ++c) fields[header[c]] = record.fields[c];
-    auto valid = validate_fine(fields);
-    if (auto* reason = std::get_if<std::string>(&valid)) {
-      result.rejected.push_back({record.line, *reason});
-      continue;
-    }
-    auto& row = std::get<storage::FineRow>(valid);
-    row.business_number = business_number;
-    upsert(store, row, record.line, now_ms, result);
-    if (++in_transaction >= rows_per_transaction) {
-      if (auto s = store.commit(); !s.ok) {
-        result.error = "cannot store: " + s.error;
-        return result;
-      }
-      in_transaction = 0;
-    }
-  }
-  if (auto s = store.commit(); !s.ok) result.error = "cannot store: " + s.error;
-  if (!parsed.error.empty()) result.rejected.push_back({parsed.error_line, parsed.error + " (rest of the file skipped)"});
-  return result;
+  CsvReader reader(csv);
+  return import_fines_csv(store, reader, business_number, now_ms);
 }
 
 FineImportResult import_fines_json(storage::EngineStore& store, const nlohmann::json& array,
@@ -173,11 +194,12 @@ FineImportResult import_fines_json(storage::EngineStore& store, const nlohmann::
     result.error = "the body must be a JSON array of fines";
     return result;
   }
-  int in_transaction = 0;
+  const FineRejectSink keep;  // the API answers with every rejected item
+  FineLoader loader(store, business_number, now_ms, result, keep);
   for (std::size_t i = 0; i < array.size(); ++i) {
     const auto& item = array[i];
     if (!item.is_object()) {
-      result.rejected.push_back({i, "not a JSON object"});
+      loader.reject(i, "not a JSON object");
       continue;
     }
     std::map<std::string, std::string> fields;
@@ -192,33 +214,19 @@ FineImportResult import_fines_json(storage::EngineStore& store, const nlohmann::
       }
     }
     if (!bad.empty()) {
-      result.rejected.push_back({i, bad});
+      loader.reject(i, std::move(bad));
       continue;
     }
-    auto valid = validate_fine(fields);
-    if (auto* reason = std::get_if<std::string>(&valid)) {
-      result.rejected.push_back({i, *reason});
-      continue;
-    }
-    auto& row = std::get<storage::FineRow>(valid);
-    row.business_number = business_number;
-    upsert(store, row, i, now_ms, result);
-    if (++in_transaction >= rows_per_transaction) {
-      if (auto s = store.commit(); !s.ok) {
-        result.error = "cannot store: " + s.error;
-        return result;
-      }
-      in_transaction = 0;
-    }
+    if (!loader.add(i, fields)) return result;
   }
-  if (auto s = store.commit(); !s.ok) result.error = "cannot store: " + s.error;
+  loader.commit();
   return result;
 }
 
 int run_import_fines(const std::string& db_path, const std::string& file, const std::string& business_number,
-                     std::ostream& out, std::ostream& err) {
-  const auto text = read_import_file(file, err);
-  if (!text) return 1;
+                     std::ostream& out, std::ostream& err, std::size_t chunk_size) {
+  auto in = open_import_file(file, err);
+  if (!in) return 1;
   std::unique_ptr<storage::EngineStore> store;
   try {
     store = storage::open_sqlite_engine_store(db_path);
@@ -229,10 +237,14 @@ int run_import_fines(const std::string& db_path, const std::string& file, const 
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  FineImportResult result = import_fines_csv(*store, *text, business_number, now);
-  for (const auto& r : result.rejected) out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
+  CsvReader reader(*in, chunk_size);
+  // Printed as found rather than collected: a file of bad rows does not grow the memory either.
+  const FineRejectSink print = [&](const RejectedRow& r) {
+    out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
+  };
+  FineImportResult result = import_fines_csv(*store, reader, business_number, now, print);
   out << "fines: " << result.inserted << " inserted, " << result.updated << " updated, " << result.unchanged
-      << " unchanged, " << result.rejected.size() << " rejected\n";
+      << " unchanged, " << result.rejected_count << " rejected\n";
   if (!result.ok()) {
     err << "tilangbot: " << file << ": " << result.error << "\n";
     return 1;

@@ -40,26 +40,60 @@ TEST_CASE("parse_csv: an unterminated quote stops with its line, earlier records
   CHECK(parsed.records.size() == 2);
 }
 
-TEST_CASE("read_csv_table maps columns by name in any order and reports malformed rows by line", "[csv]") {
-  auto table = bot::read_csv_table(" Plate ,NOTICE_ID,extra\r\nB 1 A,N1,x\r\nD 2 B,N2\r\n\"B\n3\",N3,y\r\n",
-                                   {"notice_id", "plate"});
-  REQUIRE(table.error.empty());
-  CHECK(table.header == std::vector<std::string>{"plate", "notice_id", "extra"});
-  REQUIRE(table.rows.size() == 3);
-  CHECK(table.rows[0].line == 2);
-  CHECK(table.rows[0].fields.at("notice_id") == "N1");
-  CHECK(table.rows[0].fields.at("plate") == "B 1 A");
-  CHECK(table.rows[1].line == 3);
-  CHECK(table.rows[1].error.find("2 fields") != std::string::npos);
-  CHECK(table.rows[2].line == 4);
-  CHECK(table.rows[2].fields.at("plate") == "B\n3");
+TEST_CASE("CsvTableReader maps columns by name in any order and reports malformed rows by line", "[csv]") {
+  const std::string text = " Plate ,NOTICE_ID,extra\r\nB 1 A,N1,x\r\nD 2 B,N2\r\n\"B\n3\",N3,y\r\n";
+  bot::CsvReader reader(text);
+  bot::CsvTableReader table(reader, {"notice_id", "plate"});
+  REQUIRE(table.error().empty());
+  CHECK(table.header() == std::vector<std::string>{"plate", "notice_id", "extra"});
+  bot::CsvTableReader::Row row;
+  REQUIRE(table.next(row));
+  CHECK(row.line == 2);
+  CHECK(row.error.empty());
+  CHECK(row.fields.at("notice_id") == "N1");
+  CHECK(row.fields.at("plate") == "B 1 A");
+  REQUIRE(table.next(row));
+  CHECK(row.line == 3);
+  CHECK(row.error == "has 2 fields, the header has 3");
+  CHECK(row.fields.empty());
+  REQUIRE(table.next(row));  // the map is reused: values of the earlier rows never leak through
+  CHECK(row.line == 4);
+  CHECK(row.error.empty());
+  CHECK(row.fields.at("plate") == "B\n3");
+  CHECK(row.fields.at("notice_id") == "N3");
+  CHECK(row.fields.at("extra") == "y");
+  CHECK_FALSE(table.next(row));
+  CHECK(table.trailing_error().empty());
 
-  auto missing = bot::read_csv_table("plate,owner\nB 1 A,x\n", {"notice_id", "plate", "owner_wa"});
-  CHECK(missing.error == "missing column(s): notice_id, owner_wa");
-  CHECK(bot::read_csv_table("", {"a"}).error == "the file has no header row");
-  auto broken = bot::read_csv_table("a\n1\n\"2\n", {"a"});
-  CHECK(broken.error.empty());
-  CHECK(broken.rows.size() == 1);
-  CHECK(broken.trailing_error == "unterminated quoted field");
-  CHECK(broken.trailing_error_line == 3);
+  bot::CsvReader missing_reader(std::string_view("plate,owner\nB 1 A,x\n"));
+  bot::CsvTableReader missing(missing_reader, {"notice_id", "plate", "owner_wa"});
+  CHECK(missing.error() == "missing column(s): notice_id, owner_wa");
+  CHECK_FALSE(missing.next(row));  // a refused file hands out no rows
+
+  bot::CsvReader empty_reader(std::string_view(""));
+  CHECK(bot::CsvTableReader(empty_reader, {"a"}).error() == "the file has no header row");
+  bot::CsvReader blank_reader(std::string_view("\xEF\xBB\xBF\r\n  \n"));
+  CHECK(bot::CsvTableReader(blank_reader, {"a"}).error() == "the file has no header row");
+  bot::CsvReader open_header_reader(std::string_view("\"a\n1\n"));
+  CHECK(bot::CsvTableReader(open_header_reader, {"a"}).error() == "unterminated quoted field");
+
+  bot::CsvReader broken_reader(std::string_view("a\n1\n\"2\n"));
+  bot::CsvTableReader broken(broken_reader, {"a"});
+  CHECK(broken.error().empty());
+  REQUIRE(broken.next(row));
+  CHECK(row.fields.at("a") == "1");
+  CHECK_FALSE(broken.next(row));
+  CHECK(broken.trailing_error() == "unterminated quoted field");
+  CHECK(broken.trailing_error_line() == 3);
+}
+
+TEST_CASE("CsvTableReader: a repeated column keeps its last value, as a map of the row would", "[csv]") {
+  bot::CsvReader reader(std::string_view("a,A,b\n1,2,3\n4,5,6\n"));
+  bot::CsvTableReader table(reader, {"a", "b"});
+  REQUIRE(table.error().empty());
+  bot::CsvTableReader::Row row;
+  REQUIRE(table.next(row));
+  CHECK(row.fields == std::map<std::string, std::string>{{"a", "2"}, {"b", "3"}});
+  REQUIRE(table.next(row));
+  CHECK(row.fields == std::map<std::string, std::string>{{"a", "5"}, {"b", "6"}});
 }
