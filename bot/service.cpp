@@ -190,6 +190,10 @@ void Service::install_routes() {
     std::lock_guard lock(http_store_mutex_);
     return static_cast<double>(http_store_->unparsed_count());
   });
+  metrics_.gauge("tilangbot_messages_unhandled", "Parsed inbound messages the engine has not answered yet.", [this] {
+    std::lock_guard lock(http_store_mutex_);
+    return static_cast<double>(http_store_->unhandled_messages());
+  });
   metrics_.gauge("tilangbot_inbox_lag_seconds", "Age of the oldest unparsed notification.", [this] {
     std::lock_guard lock(http_store_mutex_);
     const std::int64_t oldest = http_store_->oldest_unparsed_ms();

@@ -98,6 +98,7 @@ SqliteStore::SqliteStore(const StoreOptions& options)
       "SELECT wamid, business_number, user_id, timestamp, type, payload_json"
       " FROM inbound_messages WHERE user_id = ?1 ORDER BY timestamp, rowid");
   count_messages_ = db_.prepare("SELECT count(*) FROM inbound_messages");
+  count_unhandled_ = db_.prepare("SELECT count(*) FROM inbound_messages WHERE handled = 0");
   page_headroom_ = db_.prepare(
       "SELECT (SELECT * FROM pragma_max_page_count()) - (SELECT * FROM pragma_page_count())"
       " + (SELECT * FROM pragma_freelist_count())");
@@ -310,6 +311,11 @@ std::vector<MessageRow> SqliteStore::messages_for_user(const std::string& user) 
 
 std::int64_t SqliteStore::message_count() {
   auto select = count_messages_.use();
+  return select->step() == sqlite::Step::row ? select->column_int(0) : 0;
+}
+
+std::int64_t SqliteStore::unhandled_messages() {
+  auto select = count_unhandled_.use();
   return select->step() == sqlite::Step::row ? select->column_int(0) : 0;
 }
 

@@ -24,6 +24,7 @@ class SqliteStore final : public Store {
   std::int64_t unparsed_count() override;
   std::int64_t oldest_unparsed_ms() override;
   void checkpoint_inbox() override;
+  std::int64_t unhandled_messages() override;
   std::optional<StoredStatus> message_status(const std::string& wamid) override;
   std::vector<MessageRow> messages_for_user(const std::string& user) override;
   std::int64_t message_count() override;
@@ -48,6 +49,7 @@ class SqliteStore final : public Store {
   sqlite::Statement select_status_;
   sqlite::Statement select_user_messages_;
   sqlite::Statement count_messages_;
+  sqlite::Statement count_unhandled_;
   sqlite::Statement page_headroom_;
   sqlite::Statement touch_health_;
 };

@@ -126,6 +126,8 @@ class Store {
   virtual std::int64_t oldest_unparsed_ms() { return inbox_stats().oldest_unparsed_ms; }
   // Housekeeping for the parser's connection: copy the inbox WAL into its file now and then.
   virtual void checkpoint_inbox() {}
+  // Inbound messages the engine has not handled yet (its backlog, for a gauge).
+  virtual std::int64_t unhandled_messages() = 0;
   virtual std::optional<StoredStatus> message_status(const std::string& wamid) = 0;
   virtual std::vector<MessageRow> messages_for_user(const std::string& user) = 0;
   virtual std::int64_t message_count() = 0;

@@ -243,6 +243,7 @@ TEST_CASE("healthz, metrics and unknown routes", "[ops]") {
   CHECK(metrics.status == 200);
   CHECK(metrics.body.find("tilangbot_http_requests_total{route=\"webhook\",code=\"401\"} 1") != std::string::npos);
   CHECK(metrics.body.find("tilangbot_inbox_unparsed") != std::string::npos);
+  CHECK(metrics.body.find("tilangbot_messages_unhandled") != std::string::npos);
   CHECK(metrics.body.find("tilangbot_inbox_lag_seconds") != std::string::npos);
   CHECK(client.get("/nope").status == 404);
   CHECK(client.request("DELETE", "/healthz").status == 405);

@@ -66,6 +66,7 @@ class GatedStore final : public Store {
     return inner_->messages_for_user(user);
   }
   std::int64_t message_count() override { return inner_->message_count(); }
+  std::int64_t unhandled_messages() override { return inner_->unhandled_messages(); }
   bool writable() override { return inner_->writable(); }
 
  private:

@@ -331,6 +331,7 @@ TEST_CASE("record_parsed refuses a row already parsed or missing writing nothing
   const ParseOutcome twice = store->record_parsed(parsed);
   CHECK_FALSE(twice.status.ok);
   CHECK(twice.messages_new == 0);
+  CHECK(store->unhandled_messages() == 1);  // stored, not yet answered by the engine
 
   parsed.inbox_id = 999999;
   CHECK_FALSE(store->record_parsed(parsed).status.ok);
