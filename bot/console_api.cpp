@@ -51,13 +51,23 @@ std::string cookie_value(const Request& r, std::string_view name) {
 
 // The client's address as a proxy in front reports it; empty when connected directly (the
 // listener does not hand the peer address to handlers).
+bool is_loopback(std::string_view address) {
+  return address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127.");
+}
+
+// Who sent the request, for throttling and the audit log: the socket's peer, or, when that peer is a
+// reverse proxy on this host, the first address of its X-Forwarded-For / X-Real-IP. A client talking
+// to us directly cannot choose its address by sending those headers.
 std::string client_address(const Request& r) {
+  const std::string_view peer = r[peer_address_field];
+  if (!peer.empty() && !is_loopback(peer)) return std::string(peer.substr(0, 64));
   std::string_view forwarded = r["X-Forwarded-For"];
   if (forwarded.empty()) forwarded = r["X-Real-IP"];
   const auto comma = forwarded.find(',');
   std::string_view first = forwarded.substr(0, comma);
   while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
   while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+  if (first.empty()) first = peer;
   return std::string(first.substr(0, 64));
 }
 

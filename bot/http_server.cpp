@@ -128,6 +128,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void dispatch() {
     Request request = parser_->release();
+    request.erase(peer_address_field);
+    beast::error_code peer_error;
+    const auto peer = lowest().socket().remote_endpoint(peer_error);
+    if (!peer_error) request.set(peer_address_field, peer.address().to_string());
     keep_alive_ = request.keep_alive();
     auto self = this->shared_from_this();
     auto executor = stream_.get_executor();

@@ -237,7 +237,8 @@ TEST_CASE("five failed logins lock the user (and the client address) for 15 minu
   Console c;
   c.add_agent("ani", "agent");
   c.add_agent("eko", "agent");
-  for (int i = 0; i < 5; ++i) CHECK(c.login_answer("ani", "salah-" + std::to_string(i)).status == 401);
+  // (From one address: every request has one now, and it counts too; another address is used below.)
+  for (int i = 0; i < 5; ++i) CHECK(c.login_answer("ani", "salah-" + std::to_string(i), "192.0.2.10").status == 401);
   auto locked = c.login_answer("ani", "sandi-rahasia");
   CHECK(locked.status == 429);
   CHECK(std::stoi(locked.headers["Retry-After"]) > 14 * 60);
@@ -253,6 +254,23 @@ TEST_CASE("five failed logins lock the user (and the client address) for 15 minu
   CHECK(c.login_answer("eko", "sandi-rahasia", "203.0.113.7").status == 429);
   CHECK(c.login_answer("eko", "sandi-rahasia", "198.51.100.1").status == 200);
   CHECK(c.query_int("SELECT count(*) FROM audit_log WHERE action = 'login_throttled'") == 2);
+}
+
+TEST_CASE("the audit log records the socket's address; a client cannot forge it", "[console][audit]") {
+  Console c;
+  c.add_agent("ani", "agent");
+  // Direct from this host, no proxy header: the peer address itself.
+  REQUIRE(c.login_answer("ani", "sandi-rahasia").status == 200);
+  CHECK(c.query_int("SELECT count(*) FROM audit_log WHERE action = 'login' AND remote = '127.0.0.1'") == 1);
+  // A client sending the listener's own peer header gets it replaced by the real peer.
+  auto forged = c.call("POST", "/api/v1/login", json{{"username", "ani"}, {"password", "x"}}.dump(),
+                       {{std::string(bot::peer_address_field), "6.6.6.6"}});
+  CHECK(forged.status == 401);
+  CHECK(c.query_int("SELECT count(*) FROM audit_log WHERE remote = '6.6.6.6'") == 0);
+  CHECK(c.query_int("SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND remote = '127.0.0.1'") == 1);
+  // Behind a reverse proxy on this host (a loopback peer), the forwarded client address counts.
+  REQUIRE(c.login_answer("ani", "sandi-rahasia", "203.0.113.9").status == 200);
+  CHECK(c.query_int("SELECT count(*) FROM audit_log WHERE action = 'login' AND remote = '203.0.113.9'") == 1);
 }
 
 TEST_CASE("two officers take over the same conversation at once: exactly one wins", "[console][takeover]") {
