@@ -17,11 +17,11 @@ constexpr const char* schema =
     // Pruned bodies hold citizens' messages: overwrite them on delete (retention, privacy).
     "PRAGMA secure_delete=ON;";
 
-}  // namespace
-
 // 16 KiB pages: a group commit of ~2 KiB bodies writes a quarter as many WAL frames (each frame is
 // two write calls) as with 4 KiB pages; measured here ~25% less time per commit. A new file only.
 constexpr int inbox_page_size = 16384;
+
+}  // namespace
 
 InboxLog::InboxLog(const std::string& path, std::int64_t max_bytes, bool checkpoints)
     : db_(path, 5000, inbox_page_size) {
