@@ -1,21 +1,16 @@
 #include "bot/agent_admin.hpp"
 
-#include <chrono>
 #include <istream>
 #include <ostream>
 #include <stdexcept>
 
 #include "bot/auth.hpp"
+#include "bot/clock.hpp"
 #include "bot/privacy.hpp"
 #include "storage/console_store.hpp"
 
 namespace tilang::bot {
 namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool valid_username(const std::string& name) {
   if (name.size() < 2 || name.size() > 64) return false;
@@ -46,7 +41,7 @@ int run_agent_add(const std::string& db_path, const std::string& username, const
   }
   try {
     storage::ConsoleStore store(db_path);
-    if (auto s = store.upsert_agent(username, role, hash_password(password), now_ms()); !s.ok) {
+    if (auto s = store.upsert_agent(username, role, hash_password(password), wall_clock_ms()); !s.ok) {
       err << "tilangbot: cannot store the account: " << s.error << "\n";
       return 1;
     }
@@ -61,7 +56,7 @@ int run_agent_add(const std::string& db_path, const std::string& username, const
 bool ensure_demo_agent(const std::string& db_path) {
   storage::ConsoleStore store(db_path);
   if (store.agent(demo_console_user)) return false;
-  if (auto s = store.upsert_agent(demo_console_user, "supervisor", hash_password(demo_console_password), now_ms()); !s.ok) {
+  if (auto s = store.upsert_agent(demo_console_user, "supervisor", hash_password(demo_console_password), wall_clock_ms()); !s.ok) {
     throw std::runtime_error("demo login: " + s.error);
   }
   return true;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/api_common.hpp"
+#include "bot/clock.hpp"
 #include "bot/fines_import.hpp"
 #include "bot/log.hpp"
 #include "bot/privacy.hpp"
@@ -81,11 +82,7 @@ class Api {
  public:
   explicit Api(ApiContext context) : ctx_(std::move(context)) {
     if (!ctx_.now_ms) {
-      ctx_.now_ms = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-      };
+      ctx_.now_ms = wall_clock_ms;
     }
   }
 

@@ -9,6 +9,7 @@
 #include "bot/api_common.hpp"
 #include "bot/auth.hpp"
 #include "bot/background_thread.hpp"
+#include "bot/clock.hpp"
 #include "bot/event_codec.hpp"
 #include "bot/log.hpp"
 #include "bot/privacy.hpp"
@@ -28,11 +29,6 @@ using nlohmann::json;
 constexpr std::string_view cookie_name = "tilang_session";
 constexpr std::int64_t window_ms = 24LL * 3600 * 1000;  // Meta's customer-service window
 constexpr std::size_t max_reply_bytes = 4096;             // Meta's text body limit
-
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string cookie_value(const Request& r, std::string_view name) {
   const std::string_view header = r[http::field::cookie];
@@ -587,7 +583,7 @@ class ConsoleRoutes {
 
 ConsoleApi::ConsoleApi(ConsoleContext context) : ctx_(std::move(context)) {
   if (ctx_.engine == nullptr || !ctx_.store) throw std::invalid_argument("ConsoleApi: engine and store are required");
-  if (!ctx_.now_ms) ctx_.now_ms = &system_now_ms;
+  if (!ctx_.now_ms) ctx_.now_ms = &wall_clock_ms;
   routes_ = std::make_shared<ConsoleRoutes>(*this, ctx_);
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/api_common.hpp"
+#include "bot/clock.hpp"
 #include "bot/log.hpp"
 
 namespace tilang::bot {
@@ -97,11 +98,7 @@ class EtleApi {
  public:
   explicit EtleApi(EtleApiContext context) : ctx_(std::move(context)), store_(storage::open_sqlite_etle_store(ctx_.db_path)) {
     if (!ctx_.now_ms) {
-      ctx_.now_ms = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-      };
+      ctx_.now_ms = wall_clock_ms;
     }
   }
 

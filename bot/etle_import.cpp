@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "bot/clock.hpp"
 #include "bot/csv.hpp"
 #include "flows/text_match.hpp"
 
@@ -327,9 +328,7 @@ int run_import_etle(const std::string& db_path, const std::string& file, const E
     err << "tilangbot: " << e.what() << "\n";
     return 1;
   }
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const std::int64_t now = wall_clock_ms();
   CsvReader reader(*in, chunk_size);
   // Printed as found rather than collected: a file of bad rows does not grow the memory either.
   const EtleRejectSink print = [&](const EtleRejected& r) {

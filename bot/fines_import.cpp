@@ -4,6 +4,7 @@
 #include <chrono>
 #include <set>
 
+#include "bot/clock.hpp"
 #include "flows/text_match.hpp"
 
 namespace tilang::bot {
@@ -234,9 +235,7 @@ int run_import_fines(const std::string& db_path, const std::string& file, const 
     err << "tilangbot: " << e.what() << "\n";
     return 1;
   }
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const std::int64_t now = wall_clock_ms();
   CsvReader reader(*in, chunk_size);
   // Printed as found rather than collected: a file of bad rows does not grow the memory either.
   const FineRejectSink print = [&](const RejectedRow& r) {

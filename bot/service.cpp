@@ -7,6 +7,7 @@
 
 #include "bot/agent_admin.hpp"
 #include "bot/api_handlers.hpp"
+#include "bot/clock.hpp"
 #include "bot/console_handlers.hpp"
 #include "bot/demo_data.hpp"
 #include "bot/etle_api.hpp"
@@ -18,11 +19,6 @@
 
 namespace tilang::bot {
 namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 storage::StoreOptions store_options(const Config& config) {
   return storage::StoreOptions{config.db_path, config.db_max_page_count};
@@ -60,13 +56,13 @@ void Service::start() {
   if (config_.demo) load_demo();
   SenderOptions sender_options;
   sender_options.max_mps = config_.max_mps;
-  sender_ = std::make_unique<Sender>(*graph_, storage::open_sqlite_outbox(config_.db_path), sender_options, &now_ms,
+  sender_ = std::make_unique<Sender>(*graph_, storage::open_sqlite_outbox(config_.db_path), sender_options, &wall_clock_ms,
                                      [rng = std::mt19937(std::random_device{}())]() mutable {
                                        return std::uniform_real_distribution<double>(0, 1)(rng);
                                      });
   etle_scheduler_ = std::make_unique<EtleScheduler>(storage::open_sqlite_etle_store(config_.db_path),
                                                     etle_template_config(config_), etle_scheduler_options(config_),
-                                                    &now_ms, [this] { sender_->wake(); });
+                                                    &wall_clock_ms, [this] { sender_->wake(); });
   console_ = std::make_unique<ConsoleApi>(console_context());
   processor_ = std::make_unique<InboxProcessor>(storage::open_sqlite_store(parser_options), metrics_,
                                                 [this] { engine_->wake(); });
@@ -76,7 +72,7 @@ void Service::start() {
   auto writer_store = store_options(config_);
   writer_store.checkpoints = false;  // acks never wait for a WAL checkpoint; the parser runs them
   writer_ = std::make_unique<storage::InboxWriter>(storage::open_sqlite_store(writer_store), writer_options,
-                                                   &now_ms, [this] { processor_->wake(); });
+                                                   &wall_clock_ms, [this] { processor_->wake(); });
   webhook_ = std::make_unique<WebhookHandler>(config_.verify_token, verifier_, *writer_, metrics_);
   install_routes();
 
@@ -197,7 +193,7 @@ void Service::install_routes() {
   metrics_.gauge("tilangbot_inbox_lag_seconds", "Age of the oldest unparsed notification.", [this] {
     std::lock_guard lock(http_store_mutex_);
     const std::int64_t oldest = http_store_->oldest_unparsed_ms();
-    return oldest == 0 ? 0.0 : static_cast<double>(now_ms() - oldest) / 1000.0;
+    return oldest == 0 ? 0.0 : static_cast<double>(wall_clock_ms() - oldest) / 1000.0;
   });
   auto sender_gauge = [this](const char* name, const char* help, auto field) {
     metrics_.gauge(name, help, [this, field] { return static_cast<double>(sender_->stats().*field); });
