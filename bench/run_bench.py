@@ -144,6 +144,18 @@ def engine_line(build):
             f"state + outbox + handled mark; a savepoint per turn, up to 32 turns per durable commit) {r['engine_turns_per_s']:,.0f} turns/s.")
 
 
+def disk_floor_line(build, workdir, quick):
+    """The disk's floor under a durable ack: one group commit's bytes written and fdatasync'ed, idle disk."""
+    out = subprocess.run([os.path.join(build, "bench", "fsync_probe"), workdir, "500" if quick else "2000"],
+                         capture_output=True, text=True, check=True).stdout
+    r = json.loads(out.strip().splitlines()[-1])
+    writes = r["device_writes_per_sync"]
+    per_sync = f"; {writes:.2f} device writes per fdatasync (1 would be the data alone)" if writes is not None else ""
+    return (f"Disk floor (bench/fsync_probe, same run, nothing else running): {r['bytes'] // 1024} KiB overwritten in a "
+            f"preallocated file + fdatasync, p50/p99/p99.9 {r['p50_ms']:.2f} / {r['p99_ms']:.2f} / {r['p999_ms']:.2f} ms"
+            f"{per_sync}. Every tilangbot ack waits for at least one of these.")
+
+
 def install_peer(build):
     src = os.path.join(SHARED, "peers", "express-webhook")
     dst = os.path.join(build, "peer-express")
@@ -429,6 +441,7 @@ def main():
             server.stop()
         return closed, opens, mem
 
+    disk_floor = disk_floor_line(build, workdir, quick)
     # tilangbot: idle memory first, then load.
     port = free_port()
     bot = start_tilangbot(build, workdir, port)
@@ -470,6 +483,8 @@ def main():
     lines.append("")
     lines.append(f"tilangbot idle RSS: {idle_rss:.1f} MB; non-200 answers in the closed loop: "
                  f"{results['tilangbot'][0]['requests'] - results['tilangbot'][0]['ok']}")
+    lines.append("")
+    lines.append(disk_floor)
     lines += notes
     lines.append("")
     lines.append("tilangbot runs whole: every message is parsed, answered by the engine and the replies sent to "

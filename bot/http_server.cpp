@@ -129,9 +129,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void dispatch() {
     Request request = parser_->release();
     request.erase(peer_address_field);
-    beast::error_code peer_error;
-    const auto peer = lowest().socket().remote_endpoint(peer_error);
-    if (!peer_error) request.set(peer_address_field, peer.address().to_string());
+    if (const std::string& peer = peer_address(); !peer.empty()) request.set(peer_address_field, peer);
     keep_alive_ = request.keep_alive();
     auto self = this->shared_from_this();
     auto executor = stream_.get_executor();
@@ -139,6 +137,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     shared_->handler(std::move(request), [self, executor](Response response) {
       net::post(executor, [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
     });
+  }
+
+  // Asked of the kernel once per connection (a system call per request was measurable).
+  const std::string& peer_address() {
+    if (!peer_known_) {
+      peer_known_ = true;
+      beast::error_code error;
+      const auto peer = lowest().socket().remote_endpoint(error);
+      if (!error) peer_address_ = peer.address().to_string();
+    }
+    return peer_address_;
   }
 
   void reply_and_close(http::status status, std::string body) {
@@ -193,6 +202,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::array<char, 16384> discard_{};
   std::size_t requests_ = 0;
+  std::string peer_address_;
+  bool peer_known_ = false;
   bool keep_alive_ = true;
   bool counted_ = false;
   bool lingering_ = false;

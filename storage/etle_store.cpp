@@ -1,8 +1,6 @@
 // The SQLite EtleStore: one connection, statements prepared on first use and reused.
 #include "storage/etle_store.hpp"
 
-#include <sqlite3.h>
-
 #include <map>
 #include <stdexcept>
 
@@ -296,7 +294,7 @@ class SqliteEtleStore final : public EtleStore {
     s->bind_text(1, business_number).bind_text(2, recipient).bind_text(3, body).bind_text(4, opaque).bind_text(
         5, notice_id).bind_int(6, now_ms);
     if (!s->run().ok) return std::nullopt;
-    return sqlite3_last_insert_rowid(db_.handle());
+    return db_.last_insert_id();
   }
 
   // Declared first so it is destroyed after the statements.

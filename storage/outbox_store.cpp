@@ -1,7 +1,5 @@
 #include "storage/outbox_store.hpp"
 
-#include <sqlite3.h>
-
 #include <random>
 #include <stdexcept>
 
@@ -285,7 +283,7 @@ class SqliteOutbox final : public OutboxStore {
     }
     insert->bind_text(6, opaque).bind_text(7, m.source).bind_text(8, m.source_ref).bind_int(9, now_ms);
     if (Status s = insert->run(); !s.ok) return Status::failure("cannot enqueue: " + s.error);
-    id = sqlite3_last_insert_rowid(db_.handle());
+    id = db_.last_insert_id();
     return Status::success();
   }
 

@@ -247,6 +247,8 @@ bool Connection::in_transaction() const { return db_ != nullptr && sqlite3_get_a
 
 std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
 
+std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+
 std::string Connection::error_message() const { return sqlite3_errmsg(db_); }
 
 // --- Transaction -------------------------------------------------------------

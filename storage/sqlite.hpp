@@ -100,6 +100,7 @@ class Connection {
   bool in_transaction() const;
 
   std::int64_t changes() const;
+  std::int64_t last_insert_id() const;  // rowid of this connection's latest INSERT
   std::string error_message() const;
   sqlite3* handle() const { return db_; }
 
