@@ -2,6 +2,9 @@
 
 #include <openssl/crypto.h>
 
+#include "bot/log.hpp"
+#include "bot/router.hpp"
+
 namespace tilang::bot::api {
 
 using nlohmann::json;
@@ -56,6 +59,21 @@ std::string string_field(const json& j, const char* name) {
 
 bool same_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Response refused(const Request& request, int status, const std::string& message) {
+  auto response = error_response(request, static_cast<http::status>(status), message);
+  if (status == 401) response.set(http::field::www_authenticate, "Bearer");
+  return response;
+}
+
+Response needs_role(const Request& request, Role need) {
+  return error_response(request, http::status::forbidden, std::string("this needs the role ") + to_string(need));
+}
+
+void answer_internal_error(const Request& request, const Respond& respond, std::string_view event, const char* what) {
+  log::error(event, {{"target", std::string(target_path(request.target()))}, {"error", what}});
+  respond(error_response(request, http::status::internal_server_error, "internal error"));
 }
 
 }  // namespace tilang::bot::api

@@ -23,6 +23,9 @@ using api::segments_after;
 using api::object_body;
 using api::string_field;
 using api::same_secret;
+using api::answer_or_500;
+using api::needs_role;
+using api::refused;
 
 using nlohmann::json;
 
@@ -90,23 +93,10 @@ class Api {
   template <class F>
   void guarded(Request&& r, Respond& respond, Role need, F&& handler) {
     auto auth = authenticate(r);
-    if (!auth.caller) {
-      auto res = error_response(r, static_cast<http::status>(auth.status), auth.error);
-      if (auth.status == 401) res.set(http::field::www_authenticate, "Bearer");
-      respond(std::move(res));
-      return;
-    }
-    const ApiCaller* caller = &*auth.caller;
-    if (!role_allows(caller->role, need)) {
-      respond(error_response(r, http::status::forbidden, std::string("this needs the role ") + to_string(need)));
-      return;
-    }
-    try {
-      respond(handler(r, *caller));
-    } catch (const std::exception& e) {
-      log::error("api_failed", {{"target", std::string(r.target())}, {"error", e.what()}});
-      respond(error_response(r, http::status::internal_server_error, "internal error"));
-    }
+    if (!auth.caller) return respond(refused(r, auth.status, auth.error));
+    const ApiCaller& caller = *auth.caller;
+    if (!role_allows(caller.role, need)) return respond(needs_role(r, need));
+    answer_or_500(r, respond, "api_failed", [&] { return handler(r, caller); });
   }
 
   void audit(const ApiCaller& caller, const Request& r, const std::string& action, const std::string& target) {

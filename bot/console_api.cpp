@@ -23,6 +23,9 @@ using api::query_param;
 using api::segments_after;
 using api::object_body;
 using api::string_field;
+using api::answer_or_500;
+using api::needs_role;
+using api::refused;
 
 using nlohmann::json;
 
@@ -170,22 +173,9 @@ class ConsoleRoutes {
   template <class F>
   void guarded(Request&& r, Respond& respond, Role need, F&& handler) {
     auto auth = authenticate(r);
-    if (!auth.officer) {
-      auto res = error_response(r, static_cast<http::status>(auth.status), auth.error);
-      if (auth.status == 401) res.set(http::field::www_authenticate, "Bearer");
-      respond(std::move(res));
-      return;
-    }
-    if (!role_allows(auth.officer->caller.role, need)) {
-      respond(error_response(r, http::status::forbidden, std::string("this needs the role ") + to_string(need)));
-      return;
-    }
-    try {
-      respond(handler(r, *auth.officer));
-    } catch (const std::exception& e) {
-      log::error("console_api_failed", {{"target", std::string(target_path(r.target()))}, {"error", e.what()}});
-      respond(error_response(r, http::status::internal_server_error, "internal error"));
-    }
+    if (!auth.officer) return respond(refused(r, auth.status, auth.error));
+    if (!role_allows(auth.officer->caller.role, need)) return respond(needs_role(r, need));
+    answer_or_500(r, respond, "console_api_failed", [&] { return handler(r, *auth.officer); });
   }
 
   // --- login ----------------------------------------------------------------------------------

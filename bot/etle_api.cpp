@@ -18,6 +18,8 @@ using api::json_response;
 using api::error_response;
 using api::query_param;
 using api::same_secret;
+using api::answer_or_500;
+using api::refused;
 
 using nlohmann::json;
 
@@ -104,23 +106,12 @@ class EtleApi {
 
   template <class F>
   void guarded(Request&& r, Respond& respond, bool write, F&& handler) {
-    auto caller = authenticate(r);
-    if (!caller) {
-      auto res = error_response(r, http::status::unauthorized, "missing or invalid bearer token");
-      res.set(http::field::www_authenticate, "Bearer");
-      respond(std::move(res));
-      return;
+    const auto caller = authenticate(r);
+    if (!caller) return respond(refused(r, 401, "missing or invalid bearer token"));
+    if (write && !role_allows(caller->role, Role::supervisor)) {
+      return respond(error_response(r, http::status::forbidden, "loading notices needs the supervisor or admin role"));
     }
-    if (write && caller->role != "admin" && caller->role != "supervisor") {
-      respond(error_response(r, http::status::forbidden, "loading notices needs the supervisor or admin role"));
-      return;
-    }
-    try {
-      respond(handler(r));
-    } catch (const std::exception& e) {
-      log::error("api_failed", {{"target", std::string(r.target())}, {"error", e.what()}});
-      respond(error_response(r, http::status::internal_server_error, "internal error"));
-    }
+    answer_or_500(r, respond, "api_failed", [&] { return handler(r); });
   }
 
   Response post_notices(const Request& r) {
