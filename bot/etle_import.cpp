@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <random>
 
-#include "bot/clock.hpp"
 #include "bot/csv.hpp"
+#include "bot/import_command.hpp"
 #include "flows/text_match.hpp"
 
 namespace tilang::bot {
@@ -319,29 +319,16 @@ EtleImportResult import_etle_json(storage::EtleStore& store, const nlohmann::jso
 
 int run_import_etle(const std::string& db_path, const std::string& file, const EtleImportOptions& options,
                     std::ostream& out, std::ostream& err, std::size_t chunk_size) {
-  auto in = open_import_file(file, err);
-  if (!in) return 1;
-  std::unique_ptr<storage::EtleStore> store;
-  try {
-    store = storage::open_sqlite_etle_store(db_path);
-  } catch (const std::exception& e) {
-    err << "tilangbot: " << e.what() << "\n";
-    return 1;
-  }
-  const std::int64_t now = wall_clock_ms();
-  CsvReader reader(*in, chunk_size);
-  // Printed as found rather than collected: a file of bad rows does not grow the memory either.
-  const EtleRejectSink print = [&](const EtleRejected& r) {
-    out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
-  };
-  EtleImportResult result = import_etle_csv(*store, reader, options, file, now, print);
-  out << "etle batch " << (result.batch.empty() ? "-" : result.batch) << ": " << result.accepted << " accepted, "
-      << result.duplicates << " duplicates, " << result.rejected_count << " rejected\n";
-  if (!result.ok()) {
-    err << "tilangbot: " << file << ": " << result.error << "\n";
-    return 1;
-  }
-  return 0;
+  return run_import_command(
+      file, out, err, chunk_size, [&] { return storage::open_sqlite_etle_store(db_path); },
+      [&](storage::EtleStore& store, CsvReader& reader, std::int64_t now, const auto& print) {
+        return import_etle_csv(store, reader, options, file, now, EtleRejectSink(print));
+      },
+      [](const EtleImportResult& result) {
+        return "etle batch " + (result.batch.empty() ? std::string("-") : result.batch) + ": " +
+               std::to_string(result.accepted) + " accepted, " + std::to_string(result.duplicates) + " duplicates, " +
+               std::to_string(result.rejected_count) + " rejected";
+      });
 }
 
 nlohmann::json to_json(const EtleImportResult& result, const char* where_name) {

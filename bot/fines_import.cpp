@@ -4,7 +4,7 @@
 #include <chrono>
 #include <set>
 
-#include "bot/clock.hpp"
+#include "bot/import_command.hpp"
 #include "flows/text_match.hpp"
 
 namespace tilang::bot {
@@ -226,29 +226,16 @@ FineImportResult import_fines_json(storage::EngineStore& store, const nlohmann::
 
 int run_import_fines(const std::string& db_path, const std::string& file, const std::string& business_number,
                      std::ostream& out, std::ostream& err, std::size_t chunk_size) {
-  auto in = open_import_file(file, err);
-  if (!in) return 1;
-  std::unique_ptr<storage::EngineStore> store;
-  try {
-    store = storage::open_sqlite_engine_store(db_path);
-  } catch (const std::exception& e) {
-    err << "tilangbot: " << e.what() << "\n";
-    return 1;
-  }
-  const std::int64_t now = wall_clock_ms();
-  CsvReader reader(*in, chunk_size);
-  // Printed as found rather than collected: a file of bad rows does not grow the memory either.
-  const FineRejectSink print = [&](const RejectedRow& r) {
-    out << file << ":" << r.where << ": rejected: " << r.reason << "\n";
-  };
-  FineImportResult result = import_fines_csv(*store, reader, business_number, now, print);
-  out << "fines: " << result.inserted << " inserted, " << result.updated << " updated, " << result.unchanged
-      << " unchanged, " << result.rejected_count << " rejected\n";
-  if (!result.ok()) {
-    err << "tilangbot: " << file << ": " << result.error << "\n";
-    return 1;
-  }
-  return 0;
+  return run_import_command(
+      file, out, err, chunk_size, [&] { return storage::open_sqlite_engine_store(db_path); },
+      [&](storage::EngineStore& store, CsvReader& reader, std::int64_t now, const auto& print) {
+        return import_fines_csv(store, reader, business_number, now, FineRejectSink(print));
+      },
+      [](const FineImportResult& result) {
+        return "fines: " + std::to_string(result.inserted) + " inserted, " + std::to_string(result.updated) +
+               " updated, " + std::to_string(result.unchanged) + " unchanged, " + std::to_string(result.rejected_count) +
+               " rejected";
+      });
 }
 
 nlohmann::json to_json(const FineImportResult& result, const char* where_name) {
