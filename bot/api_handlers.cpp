@@ -9,7 +9,6 @@
 #include "bot/api_common.hpp"
 #include "bot/clock.hpp"
 #include "bot/fines_import.hpp"
-#include "bot/log.hpp"
 #include "bot/privacy.hpp"
 #include "flows/text_match.hpp"
 

@@ -9,7 +9,6 @@
 
 #include "bot/api_common.hpp"
 #include "bot/clock.hpp"
-#include "bot/log.hpp"
 
 namespace tilang::bot {
 namespace {
