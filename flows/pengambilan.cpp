@@ -18,12 +18,25 @@ const std::vector<Option>& method_options() {
   return options;
 }
 
+// The COD summary's buttons. "Ubah data" opens the list of fields, so a typo costs one answer,
+// not the whole form again.
 const std::vector<Option>& confirm_options() {
   static const std::vector<Option> options{
       {"confirm", "common.btn_confirm", {"ya", "yes", "kirim", "benar", "ok"}},
-      {"redo", "common.btn_redo", {"ulang", "ubah", "redo", "change"}},
+      {"edit", "ambil.btn_edit", {"ubah", "ganti", "edit", "salah", "perbaiki", "change"}},
       {"cancel", "common.btn_cancel", {}},
   };
+  return options;
+}
+
+// What the summary accepts: its buttons, and "start over" (the button summaries sent before the
+// edit list existed still carry it, and typing "ulang" means it).
+const std::vector<Option>& confirm_answers() {
+  static const std::vector<Option> options = [] {
+    std::vector<Option> all = confirm_options();
+    all.push_back({"redo", "common.btn_redo", {"ulang", "ulangi", "isi ulang", "redo"}});
+    return all;
+  }();
   return options;
 }
 
@@ -38,6 +51,34 @@ constexpr FormField cod_fields[] = {
     {"cod_kelurahan", "ambil.ask_kelurahan", 3}, {"cod_kecamatan", "ambil.ask_kecamatan", 3},
     {"cod_city", "ambil.ask_city", 3},       {"cod_phone", "ambil.ask_phone", 0},
 };
+
+// The rows of the "which detail?" list: one per form field, then start over.
+const std::vector<Option>& edit_options() {
+  static const std::vector<Option> options{
+      {"cod_name", "ambil.field_name", {"nama", "penerima", "nama penerima", "name"}},
+      {"cod_address", "ambil.field_address", {"alamat", "jalan", "address"}},
+      {"cod_kelurahan", "ambil.field_kelurahan", {"kelurahan", "desa", "kel"}},
+      {"cod_kecamatan", "ambil.field_kecamatan", {"kecamatan", "kec"}},
+      {"cod_city", "ambil.field_city", {"kota", "kabupaten", "city"}},
+      {"cod_phone", "ambil.field_phone", {"hp", "no hp", "nomor hp", "telepon", "phone"}},
+      {"all", "ambil.field_all", {"semua", "ulang", "ulangi", "all"}},
+  };
+  return options;
+}
+
+// WhatsApp shows at most 72 characters of a list row's description.
+constexpr std::size_t list_description_limit = 72;
+
+void show_edit_list(Turn& t) {
+  SendList list{"ambil.edit_which", {}, "ambil.edit_button", {}};
+  ListSection section{"ambil.edit_section", {}, {}};
+  for (const Option& o : edit_options()) {
+    const std::string current = o.id == "all" ? std::string() : truncate_code_points(t.slot(o.id), list_description_limit);
+    section.rows.push_back(ListRow{o.id, o.title_key, {}, {}, current, {}});
+  }
+  list.sections.push_back(std::move(section));
+  t.emit(std::move(list));
+}
 
 std::int64_t cod_fee(const Context& ctx, const std::string& city) {
   auto it = ctx.cod_fee_by_city.find(normalise_words(city));
@@ -69,7 +110,7 @@ void list_slots(Turn& t) {
 }  // namespace
 
 bool pengambilan_free_text(const Conversation& s) {
-  return s.flow == "pengambilan" && s.step.starts_with("cod_") && s.step != "cod_confirm";
+  return s.flow == "pengambilan" && s.step.starts_with("cod_") && s.step != "cod_confirm" && s.step != "cod_edit";
 }
 
 void pengambilan_offer_methods(Turn& t, const std::string& register_no, const std::string& body_key) {
@@ -96,6 +137,8 @@ void pengambilan_prompt(Turn& t) {
     t.text("ambil.choose_slot_prompt");
   } else if (s == "cod_confirm") {
     t.buttons("ambil.cod_summary", cod_summary(t), confirm_options());
+  } else if (s == "cod_edit") {
+    show_edit_list(t);
   } else if (s == "check" || s == "slots_wait" || s == "booking") {
     t.text("common.please_wait");
   } else if (s.starts_with("cod_")) {
@@ -146,13 +189,16 @@ void pengambilan_on_message(Turn& t, const InboundMessage& msg) {
     t.text("ambil.choose_slot_prompt");
     return;
   } else if (s == "cod_confirm") {
-    if (auto c = pick(msg, confirm_options())) {
+    if (auto c = pick(msg, confirm_answers())) {
       if (*c == "confirm") {
         const std::string city = t.slot("cod_city");
         t.emit(CreateShipment{t.slot("register_no"), t.slot("cod_name"), t.slot("cod_address"), t.slot("cod_kelurahan"),
                               t.slot("cod_kecamatan"), city, t.slot("cod_phone"), cod_fee(t.ctx, city)});
         t.text("ambil.cod_recorded", {{"register_no", t.slot("register_no")}});
         t.end_flow();
+      } else if (*c == "edit") {
+        t.set_step("cod_edit");
+        pengambilan_prompt(t);
       } else if (*c == "redo") {
         t.set_step("cod_name");
         pengambilan_prompt(t);
@@ -160,6 +206,17 @@ void pengambilan_on_message(Turn& t, const InboundMessage& msg) {
         t.end_flow();
         show_main_menu(t, "common.cancelled");
       }
+      return;
+    }
+    t.text("common.choose_option");
+    pengambilan_prompt(t);
+    return;
+  } else if (s == "cod_edit") {
+    if (auto field = pick(msg, edit_options())) {
+      // One field asked again, then straight back to the summary; "all" is the whole form.
+      if (*field != "all") t.set_slot("cod_editing", "1");
+      t.set_step(*field == "all" ? "cod_name" : *field);
+      pengambilan_prompt(t);
       return;
     }
     t.text("common.choose_option");
@@ -188,7 +245,9 @@ void pengambilan_on_message(Turn& t, const InboundMessage& msg) {
         return;
       }
       t.set_slot(f.step, truncate_code_points(stored, 200));
-      t.set_step(i + 1 < std::size(cod_fields) ? cod_fields[i + 1].step : "cod_confirm");
+      const bool editing_one = t.slot("cod_editing") == "1";
+      t.next.slots.erase("cod_editing");
+      t.set_step(!editing_one && i + 1 < std::size(cod_fields) ? cod_fields[i + 1].step : "cod_confirm");
       pengambilan_prompt(t);
       return;
     }

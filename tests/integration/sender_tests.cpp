@@ -176,6 +176,17 @@ struct Rig {
     return r.id;
   }
 
+  std::int64_t enqueue_read_receipt(const std::string& to, const std::string& inbound_wamid) {
+    storage::NewOutboxMessage m;
+    m.business_number = phone_id;
+    m.recipient = to;
+    m.kind = "read";
+    m.body_json = nlohmann::json{{"messaging_product", "whatsapp"}, {"status", "read"}, {"message_id", inbound_wamid}}.dump();
+    const auto r = out->enqueue(m, wall_ms());
+    REQUIRE(r.status.ok);
+    return r.id;
+  }
+
   bool all_final() { return out->backlog() == 0; }
 
   // No message reached the fake twice (by callback data), and every accepted row is the fake's.
@@ -502,6 +513,26 @@ TEST_CASE("sender: the pair rate spaces a recipient's messages after the burst")
   CHECK(times[2] - times[0] >= 250ms);
   CHECK(times[4] - times[3] >= 250ms);
   CHECK(texts_to(rig.fake, "628220") == std::vector<std::string>{"b0", "b1", "b2", "b3", "b4"});
+}
+
+TEST_CASE("sender: read receipts do not use up a recipient's pair-rate tokens") {
+  Rig rig;
+  // What a lively chat leaves in the outbox: a read receipt and an answer for each user message.
+  for (int i = 0; i < 3; ++i) {
+    rig.enqueue_read_receipt("628221", "wamid.IN" + std::to_string(i));
+    rig.enqueue("628221", "answer " + std::to_string(i));
+  }
+  auto options = fast_options();
+  options.pair_burst = 3;         // exactly the three answers
+  options.pair_refill_ms = 4000;  // had the receipts taken tokens, answers would wait 4 s each
+  auto sender = rig.sender(options);
+  REQUIRE(eventually([&] { return rig.all_final(); }, std::chrono::milliseconds(20000)));
+  sender->stop();
+  CHECK(rig.fake.read_receipts() == std::vector<std::string>{"wamid.IN0", "wamid.IN1", "wamid.IN2"});
+  CHECK(texts_to(rig.fake, "628221") == std::vector<std::string>{"answer 0", "answer 1", "answer 2"});
+  const auto times = rig.fake.receive_times();
+  REQUIRE(times.size() == 6);
+  CHECK(times.back() - times.front() < std::chrono::milliseconds(2000));
 }
 
 TEST_CASE("graph client: options are checked; plain http only to loopback") {

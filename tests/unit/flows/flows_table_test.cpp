@@ -313,9 +313,58 @@ TEST_CASE("pengambilan flow") {
       {"confirm", at("pengambilan", "cod_confirm", {{"cod_city", "Jakarta Selatan"}, {"register_no", "E1"}}), text("1"),
        "", "", {MR, "CreateShipment", ST}, {"ambil.cod_recorded"}},
       {"redo", at("pengambilan", "cod_confirm"), reply("redo"), "pengambilan", "cod_name", {MR, ST}, {"ambil.ask_name"}},
+      {"typed ulang", at("pengambilan", "cod_confirm"), text("ulang"), "pengambilan", "cod_name", {MR, ST},
+       {"ambil.ask_name"}},
+      {"change details", at("pengambilan", "cod_confirm"), reply("edit"), "pengambilan", "cod_edit", {MR, SL},
+       {"ambil.edit_which"}},
+      {"typed ubah", at("pengambilan", "cod_confirm"), text("ubah"), "pengambilan", "cod_edit", {MR, SL},
+       {"ambil.edit_which"}},
+      {"pick the address", at("pengambilan", "cod_edit"), reply("cod_address", MessageKind::list_reply), "pengambilan",
+       "cod_address", {MR, ST}, {"ambil.ask_address"}},
+      {"pick by number", at("pengambilan", "cod_edit"), text("6"), "pengambilan", "cod_phone", {MR, ST},
+       {"ambil.ask_phone"}},
+      {"pick by word", at("pengambilan", "cod_edit"), text("kota"), "pengambilan", "cod_city", {MR, ST},
+       {"ambil.ask_city"}},
+      {"start over from the list", at("pengambilan", "cod_edit"), reply("all", MessageKind::list_reply), "pengambilan",
+       "cod_name", {MR, ST}, {"ambil.ask_name"}},
+      {"nonsense at the list", at("pengambilan", "cod_edit"), text("asdf"), "pengambilan", "cod_edit", {MR, ST, SL},
+       {"common.choose_option", "ambil.edit_which"}},
+      {"menu at the list", at("pengambilan", "cod_edit"), text("menu"), "", "", {MR, SL}, {"menu.body"}},
+      {"edited field goes back to the summary", at("pengambilan", "cod_address", {{"cod_editing", "1"}}),
+       text("Jl. Merdeka No. 10, RT 01/RW 02"), "pengambilan", "cod_confirm", {MR, SB}, {"ambil.cod_summary"}},
+      {"edited field still checked", at("pengambilan", "cod_phone", {{"cod_editing", "1"}}), text("12"), "pengambilan",
+       "cod_phone", {MR, ST}, {"common.invalid_phone"}},
       {"dispatched anywhere", at("lapor", "apa"), ShipmentDispatched{"E1", "P123"}, "lapor", "apa", {ST},
        {"ambil.dispatched"}},
   }, ctx);
+  SECTION("changing one COD detail keeps the others and shows them in the list") {
+    const Conversation filled = at("pengambilan", "cod_confirm",
+                                   {{"cod_name", "Budi Santoso"}, {"cod_address", "Jl. Mawar 1"}, {"cod_kelurahan", "Menteng"},
+                                    {"cod_kecamatan", "Menteng"}, {"cod_city", "Jakarta Pusat"}, {"cod_phone", "6281234567890"},
+                                    {"register_no", "E1"}});
+    Transition t = run(filled, reply("edit"), ctx);
+    const SendList* list = first<SendList>(t);
+    REQUIRE(list);
+    REQUIRE(list->sections.size() == 1);
+    REQUIRE(list->sections[0].rows.size() == 7);
+    CHECK(list->sections[0].rows[1].id == "cod_address");
+    CHECK(list->sections[0].rows[1].description == "Jl. Mawar 1");
+    CHECK(list->sections[0].rows[6].id == "all");
+
+    t = run(t.next, reply("cod_address", MessageKind::list_reply), ctx);
+    REQUIRE(t.next.step == "cod_address");
+    t = run(t.next, text("Jl. Melati 2"), ctx);
+    CHECK(t.next.step == "cod_confirm");
+    CHECK(t.next.slots.count("cod_editing") == 0);
+    const SendButtons* summary = first<SendButtons>(t);
+    REQUIRE(summary);
+    CHECK(summary->params.at("address") == "Jl. Melati 2");
+    CHECK(summary->params.at("name") == "Budi Santoso");
+    CHECK(summary->params.at("city") == "Jakarta Pusat");
+    t = run(t.next, text("ya"), ctx);
+    REQUIRE(first<CreateShipment>(t));
+    CHECK(first<CreateShipment>(t)->address == "Jl. Melati 2");
+  }
   SECTION("COD fee comes from the configured tariff") {
     Transition t = run(at("pengambilan", "cod_confirm", {{"cod_city", "Jakarta  Selatan"}, {"register_no", "E1"}}),
                        text("ya"), ctx);
