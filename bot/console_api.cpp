@@ -11,6 +11,7 @@
 #include "bot/background_thread.hpp"
 #include "bot/clock.hpp"
 #include "bot/event_codec.hpp"
+#include "bot/kandani_teams.hpp"
 #include "bot/log.hpp"
 #include "bot/privacy.hpp"
 
@@ -490,9 +491,15 @@ class ConsoleRoutes {
     std::string status = query_param(r.target(), "status");
     if (status.empty()) status = "open";
     if (status == "all") status.clear();
+    const std::string team = query_param(r.target(), "team");
+    if (!team.empty() && !is_kandani_team(team)) {
+      std::string known;
+      for (const auto& t : kandani_teams()) known += (known.empty() ? "" : ", ") + t.id;
+      return error_response(r, http::status::bad_request, "unknown team; one of " + known);
+    }
     const bool full = sees_personal_data(o.caller.role);
     json items = json::array();
-    for (const auto& rep : ctx_.store->reports(status, 500)) {
+    for (const auto& rep : ctx_.store->reports(status, team, 500)) {
       json j{{"report_no", rep.report_no},
              {"wa_id", full ? rep.wa_id : mask_phone(rep.wa_id)},
              {"category", rep.category},
@@ -514,8 +521,10 @@ class ConsoleRoutes {
       }
       items.push_back(std::move(j));
     }
-    if (!items.empty()) api_.audit(o.caller, r, "view_reports", status);
-    return json_response(r, http::status::ok, json{{"items", items}});
+    if (!items.empty()) api_.audit(o.caller, r, "view_reports", team.empty() ? status : status + " team " + team);
+    json teams = json::array();
+    for (const auto& t : kandani_teams()) teams.push_back({{"id", t.id}, {"label", t.label}});
+    return json_response(r, http::status::ok, json{{"items", items}, {"teams", teams}});
   }
 
   Response canned(const Request& r, const Officer&) {

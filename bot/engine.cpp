@@ -10,6 +10,7 @@
 
 #include "bot/background_thread.hpp"
 #include "bot/event_codec.hpp"
+#include "bot/kandani_teams.hpp"
 #include "bot/log.hpp"
 #include "flows/conversation.hpp"
 #include "flows/step.hpp"
@@ -115,14 +116,6 @@ constexpr int max_turns_per_group = 32;
 bool is_user_message(flows::MessageKind kind) {
   using K = flows::MessageKind;
   return kind != K::reaction && kind != K::system && kind != K::revoke && kind != K::edit;
-}
-
-// Team queue for a KANDANI report category.
-std::string team_for(const std::string& category) {
-  if (category == "kecelakaan") return "laka";
-  if (category == "kriminalitas" || category == "kekerasan") return "reskrim";
-  if (category == "kamtibmas") return "samapta";
-  return "umum";
 }
 
 flows::Fine to_fine(const storage::FineRow& r) {

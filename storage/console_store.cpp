@@ -346,13 +346,13 @@ std::optional<MediaRef> ConsoleStore::media(const std::string& sha256) {
   return MediaRef{use->column_text(0), use->column_text(1)};
 }
 
-std::vector<ReportRow> ConsoleStore::reports(const std::string& status, std::size_t limit) {
+std::vector<ReportRow> ConsoleStore::reports(const std::string& status, const std::string& team, std::size_t limit) {
   std::lock_guard lock(mutex_);
   const std::string sql = std::string("SELECT ") + report_columns +
                           " FROM reports WHERE (?1 = '' OR status = ?1 OR (?1 = 'open' AND status IN ('received',"
-                          " 'in_progress'))) ORDER BY created_at_ms LIMIT ?2";
+                          " 'in_progress'))) AND (?3 = '' OR team = ?3) ORDER BY created_at_ms LIMIT ?2";
   auto use = impl_->stmt(sql).use();
-  use->bind_text(1, status).bind_int(2, static_cast<std::int64_t>(limit));
+  use->bind_text(1, status).bind_int(2, static_cast<std::int64_t>(limit)).bind_text(3, team);
   std::vector<ReportRow> out;
   while (use->step() == Step::row) out.push_back(read_report(*use));
   return out;

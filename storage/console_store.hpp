@@ -152,8 +152,8 @@ class ConsoleStore {
   Status record_resolution(const ConversationKey& key, const std::string& officer, const std::string& note,
                            std::int64_t now_ms);
   std::optional<MediaRef> media(const std::string& sha256);
-  // KANDANI reports, oldest first; status "" = all, "open" = received + in_progress.
-  std::vector<ReportRow> reports(const std::string& status, std::size_t limit);
+  // KANDANI reports, oldest first; status "" = all, "open" = received + in_progress; team "" = every team.
+  std::vector<ReportRow> reports(const std::string& status, const std::string& team, std::size_t limit);
 
   // Changes whenever another connection committed something (PRAGMA data_version): the cheap
   // trigger for the console's live updates.

@@ -384,12 +384,30 @@ function renderPayment(p) {
 
 // --- reports -----------------------------------------------------------------------------------
 
+// Each officer works one team's queue (or all of them); the choice stays in this browser.
+const teamKey = 'tilangbot.reportTeam';
+
+function renderTeamPicker(teams) {
+  const picker = $('report-team');
+  if (picker.options.length === 0) {
+    picker.append(el('option', { value: '' }, 'Semua tim'),
+      ...teams.map((t) => el('option', { value: t.id }, t.label)));
+    picker.value = localStorage.getItem(teamKey) || '';
+    picker.addEventListener('change', async () => {
+      localStorage.setItem(teamKey, picker.value);
+      await loadReports();
+    });
+  }
+}
+
 async function loadReports() {
-  const data = await api('GET', '/api/v1/reports?status=open');
+  const team = localStorage.getItem(teamKey) || '';
+  const data = await api('GET', '/api/v1/reports?status=open' + (team ? '&team=' + encodeURIComponent(team) : ''));
+  renderTeamPicker(data.teams || []);
   $('count-reports').textContent = data.items.length;
   const box = $('reports');
   if (data.items.length === 0) {
-    box.replaceChildren(el('p', { class: 'hint' }, 'Tidak ada laporan terbuka.'));
+    box.replaceChildren(el('p', { class: 'hint' }, team ? 'Tidak ada laporan terbuka untuk tim ini.' : 'Tidak ada laporan terbuka.'));
     return;
   }
   box.replaceChildren(...data.items.map(renderReport));

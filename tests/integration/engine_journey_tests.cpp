@@ -289,6 +289,38 @@ TEST_CASE("a KANDANI report with a location pin gets a KDN number whose status c
   CHECK(got.second["what"] == "Tabrakan motor dan mobil");
   CHECK(j.api(http::verb::post, "/api/v1/reports/" + report_no + "/status", R"({"status":"lost"})").first == 400);
   CHECK(j.api(http::verb::get, "/api/v1/reports/KDN-20000101-0001").first == 404);
+
+  // A second report, in another team's queue: each team sees its own, oldest first.
+  const std::string other = "6281100000016";
+  j.say(other, "lapor");
+  j.say(other, "kriminal");
+  j.say(other, "Dompet dicopet di halte");
+  j.say(other, "Saat naik bus");
+  j.say(other, "Kemarin sore");
+  j.say(other, "Halte Sarinah");
+  j.say(other, "Tidak tahu");
+  j.say(other, "lewati");
+  j.say(other, "kirim");
+  const std::string other_no = j.query_text("SELECT report_no FROM reports WHERE wa_id = '" + other + "'");
+  REQUIRE(other_no.starts_with("KDN-"));
+  const auto team_queue = [&](const std::string& team) {
+    auto [code, body] = j.api(http::verb::get, "/api/v1/reports?status=open" + (team.empty() ? "" : "&team=" + team));
+    REQUIRE(code == 200);
+    std::vector<std::string> numbers;
+    for (const auto& item : body["items"]) numbers.push_back(item["report_no"]);
+    return numbers;
+  };
+  CHECK(team_queue("laka") == std::vector<std::string>{report_no});
+  CHECK(team_queue("reskrim") == std::vector<std::string>{other_no});
+  CHECK(team_queue("samapta").empty());
+  CHECK(team_queue("") == std::vector<std::string>{report_no, other_no});
+  auto [unknown_code, unknown] = j.api(http::verb::get, "/api/v1/reports?team=lalin");
+  CHECK(unknown_code == 400);
+  CHECK(unknown["error"].get<std::string>().find("laka") != std::string::npos);
+  auto [teams_code, listing] = j.api(http::verb::get, "/api/v1/reports");
+  REQUIRE(teams_code == 200);
+  REQUIRE(listing["teams"].size() == 4);
+  CHECK(listing["teams"][0]["id"] == "laka");
 }
 
 TEST_CASE("language switch, batal mid-form, and a message delivered twice answered once", "[engine][journey]") {
