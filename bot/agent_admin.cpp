@@ -53,6 +53,22 @@ int run_agent_add(const std::string& db_path, const std::string& username, const
   return 0;
 }
 
+int run_agent_disable(const std::string& db_path, const std::string& username, std::ostream& out, std::ostream& err) {
+  try {
+    storage::ConsoleStore store(db_path);
+    const auto ended = store.disable_agent(username, wall_clock_ms());
+    if (!ended) {
+      err << "tilangbot: there is no console account named " << username << "\n";
+      return 2;
+    }
+    out << "agent " << username << " disabled; " << *ended << " session(s) ended (`agent add` enables it again)\n";
+    return 0;
+  } catch (const std::exception& e) {
+    err << "tilangbot: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 bool ensure_demo_agent(const std::string& db_path) {
   storage::ConsoleStore store(db_path);
   if (store.agent(demo_console_user)) return false;

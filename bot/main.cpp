@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   auto* agent_add = agent->add_subcommand("add", "Create (or reset) a console account; the password is read from stdin");
   agent_add->add_option("user", agent_user, "Username (a-z, 0-9, . _ -)")->required();
   agent_add->add_option("--role", agent_role, "agent, supervisor or admin")->required();
+  auto* agent_disable = agent->add_subcommand("disable", "Disable a console account and end its sessions");
+  agent_disable->add_option("user", agent_user, "Username")->required();
 
   std::string chat_as = "6281200000001";
   auto* chat = app.add_subcommand("chat", "Chat with a running service as a WhatsApp user (demo sandbox)");
@@ -107,6 +109,12 @@ int main(int argc, char** argv) {
       auto config = config_or_exit(true, code);
       if (code != 0) return code;
       return tilang::bot::run_agent_add(config.db_path, agent_user, agent_role, std::cin, std::cout, std::cerr);
+    }
+    if (agent_disable->parsed()) {
+      int code = 0;
+      auto config = config_or_exit(true, code);
+      if (code != 0) return code;
+      return tilang::bot::run_agent_disable(config.db_path, agent_user, std::cout, std::cerr);
     }
     if (chat->parsed()) {
       int code = 0;

@@ -6,10 +6,12 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "bot/agent_admin.hpp"
 #include "bot/auth.hpp"
 #include "storage/console_store.hpp"
 #include "storage/sqlite.hpp"
@@ -41,6 +43,7 @@ class Console {
   FakeGraphApi& graph() { return rig_.graph(); }
   ServiceHarness& harness() { return rig_.harness(); }
   storage::ConsoleStore& store() { return *store_; }
+  const std::string& db_path() const { return rig_.db_path(); }
 
   // Few iterations keep the suite quick; verification reads the count from the stored hash.
   void add_agent(const std::string& user, const std::string& role, const std::string& password = "sandi-rahasia") {
@@ -210,6 +213,31 @@ TEST_CASE("sessions expire, and logout ends them", "[console][session]") {
   CHECK(d.as(live, "GET", "/api/v1/session").status == 200);
   CHECK(d.as(live, "POST", "/api/v1/logout").status == 200);
   CHECK(d.as(live, "GET", "/api/v1/session").status == 401);
+}
+
+TEST_CASE("`agent disable` signs the officer out everywhere and refuses new sign-ins; `agent add` re-enables",
+          "[console][session]") {
+  Console c;
+  c.add_agent("ani", "agent");
+  const auto laptop = c.login("ani");
+  const auto phone = c.login("ani");
+  CHECK(c.as(laptop, "GET", "/api/v1/session").status == 200);
+
+  std::ostringstream out, err;
+  CHECK(bot::run_agent_disable(c.db_path(), "ani", out, err) == 0);
+  CHECK(out.str().find("2 session(s) ended") != std::string::npos);
+  CHECK(c.as(laptop, "GET", "/api/v1/session").status == 401);
+  CHECK(c.call("GET", "/api/v1/conversations", "", {{"Authorization", "Bearer " + phone.token}}).status == 401);
+  CHECK(c.login_answer("ani", "sandi-rahasia").status == 401);
+
+  std::ostringstream out2, err2;
+  CHECK(bot::run_agent_disable(c.db_path(), "nobody", out2, err2) == 2);
+  CHECK(err2.str().find("no console account named nobody") != std::string::npos);
+
+  std::istringstream password("sandi-baru-123\n");
+  std::ostringstream out3, err3;
+  CHECK(bot::run_agent_add(c.db_path(), "ani", "agent", password, out3, err3) == 0);
+  CHECK(c.login_answer("ani", "sandi-baru-123").status == 200);
 }
 
 TEST_CASE("state changes with the session cookie need the CSRF token", "[console][csrf]") {
