@@ -14,6 +14,7 @@
 #include "bot/kandani_teams.hpp"
 #include "bot/log.hpp"
 #include "bot/privacy.hpp"
+#include "flows/action.hpp"
 
 namespace tilang::bot {
 namespace {
@@ -305,14 +306,27 @@ class ConsoleRoutes {
     if (state != "waiting" && state != "agent" && state != "bot") {
       return error_response(r, http::status::bad_request, "state must be waiting, agent or bot");
     }
+    // An officer may work one topic's queue; positions stay those of the whole queue, which is
+    // what the user was told.
+    const std::string topic = query_param(r.target(), "topic");
+    const auto& topics = flows::handoff_topics();
+    if (!topic.empty() && std::find(topics.begin(), topics.end(), topic) == topics.end()) {
+      std::string known;
+      for (const auto& t : topics) known += (known.empty() ? "" : ", ") + t;
+      return error_response(r, http::status::bad_request, "unknown topic; one of " + known);
+    }
     const auto now = ctx_.now_ms();
     json items = json::array();
     int position = 0;
     for (const auto& c : ctx_.store->conversations(state, 500)) {
-      items.push_back(conversation_json(c, o, now, state == "waiting" ? ++position : 0));
+      ++position;
+      if (!topic.empty() && c.topic != topic) continue;
+      items.push_back(conversation_json(c, o, now, state == "waiting" ? position : 0));
     }
-    if (sees_personal_data(o.caller.role) && !items.empty()) api_.audit(o.caller, r, "view_queue", state);
-    return json_response(r, http::status::ok, json{{"items", items}});
+    if (sees_personal_data(o.caller.role) && !items.empty()) {
+      api_.audit(o.caller, r, "view_queue", topic.empty() ? state : state + " topic " + topic);
+    }
+    return json_response(r, http::status::ok, json{{"items", items}, {"topics", topics}});
   }
 
   std::optional<storage::ConsoleConversation> find(const std::string& id) { return ctx_.store->conversation(id); }

@@ -119,7 +119,7 @@ struct RecordEtleResponse { // no answer
   std::string other_phone;  // normalised 628...
 };
 struct HandToAgent {        // -> HandoffQueued; the engine puts the conversation in the waiting queue
-  std::string topic;        // routing topic: "umum", "denda", "bayar", "ambil", "etle", "lapor", "info"
+  std::string topic;        // routing topic: one of handoff_topics()
 };
 struct CancelHandoff {};    // the user left the waiting queue
 
@@ -129,6 +129,9 @@ using Action = std::variant<SendText, SendButtons, SendList, SendEtleTemplate, M
 
 // Type name of an action ("SendText", "LookupFines", ...), for logs and tests.
 const char* action_name(const Action& action);
+
+// The topics a handoff is queued under (the console filters its queue by them), "umum" last.
+const std::vector<std::string>& handoff_topics();
 
 // True for actions that become a Graph API request (messages, templates, read receipts).
 bool is_outbound_message(const Action& action);

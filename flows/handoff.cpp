@@ -4,8 +4,28 @@
 
 namespace tilang::flows {
 
+const std::vector<std::string>& handoff_topics() {
+  static const std::vector<std::string> topics{"denda", "bayar", "ambil", "etle", "lapor", "info", "umum"};
+  return topics;
+}
+
+namespace {
+
+// "petugas" typed inside a flow names the flow; the console's queue speaks in topics.
+std::string topic_of(const std::string& flow_or_topic) {
+  if (flow_or_topic == "cek_denda") return "denda";
+  if (flow_or_topic == "bukti_bayar") return "bayar";
+  if (flow_or_topic == "pengambilan") return "ambil";
+  for (const auto& topic : handoff_topics()) {
+    if (flow_or_topic == topic) return topic;
+  }
+  return "umum";
+}
+
+}  // namespace
+
 void handoff_start(Turn& t, const std::string& topic) {
-  const std::string routed = topic.empty() || topic == "handoff" ? "umum" : topic;
+  const std::string routed = topic_of(topic);
   t.go("handoff", "waiting");
   t.set_slot("topic", routed);
   t.emit(HandToAgent{routed});

@@ -182,8 +182,29 @@ async function loadCounts() {
   }
 }
 
+// An officer may work one topic's queue (the user's position stays that of the whole queue);
+// the choice stays in this browser.
+const topicKey = 'tilangbot.queueTopic';
+const topicLabel = { denda: 'Cek denda', bayar: 'Bukti bayar', ambil: 'Ambil SIM/STNK', etle: 'e-TLE',
+  lapor: 'Laporan KANDANI', info: 'Informasi', umum: 'Umum' };
+
+function renderTopicPicker(topics) {
+  const picker = $('queue-topic');
+  if (picker.options.length === 0) {
+    picker.append(el('option', { value: '' }, 'Semua topik'),
+      ...topics.map((t) => el('option', { value: t }, topicLabel[t] || t)));
+    picker.value = localStorage.getItem(topicKey) || '';
+    picker.addEventListener('change', async () => {
+      localStorage.setItem(topicKey, picker.value);
+      await loadQueue();
+    });
+  }
+}
+
 async function loadQueue() {
-  const data = await api('GET', '/api/v1/conversations?state=' + state.tab);
+  const topic = localStorage.getItem(topicKey) || '';
+  const data = await api('GET', '/api/v1/conversations?state=' + state.tab + (topic ? '&topic=' + encodeURIComponent(topic) : ''));
+  renderTopicPicker(data.topics || []);
   state.queue = data.items;
   state.queueLoadedAt = Date.now();
   if (state.tab !== 'bot') $('count-' + state.tab).textContent = data.items.length;

@@ -349,6 +349,20 @@ TEST_CASE("the queue is oldest first with waiting times; the user is told their 
   CHECK(list.body["items"][0]["waiting_since"].get<std::string>().find("WIB") != std::string::npos);
   CHECK(c.as(s, "GET", "/api/v1/conversations?state=nope").status == 400);
   CHECK(c.as(s, "GET", "/api/v1/conversations?state=bot").status == 200);
+
+  // A third user asks for an officer from inside "cek denda": queued under topic "denda".
+  c.say("6281100000023", "denda");
+  c.say("6281100000023", "petugas");
+  auto denda = c.as(s, "GET", "/api/v1/conversations?state=waiting&topic=denda");
+  REQUIRE(denda.status == 200);
+  REQUIRE(denda.body["items"].size() == 1);
+  CHECK(denda.body["items"][0]["wa_id"] == "6281100000023");
+  CHECK(denda.body["items"][0]["topic"] == "denda");
+  CHECK(denda.body["items"][0]["position"] == 3);  // the whole queue's position, as the user was told
+  CHECK(c.as(s, "GET", "/api/v1/conversations?state=waiting&topic=umum").body["items"].size() == 2);
+  CHECK(c.as(s, "GET", "/api/v1/conversations?state=waiting").body["items"].size() == 3);
+  CHECK(c.as(s, "GET", "/api/v1/conversations?state=waiting&topic=parkir").status == 400);
+  CHECK(denda.body["topics"].size() == 7);
 }
 
 TEST_CASE("an agent's reply goes out through the sender; while owned the bot is silent; release resumes the menu",

@@ -1,6 +1,9 @@
 // Table-driven flow tests: (state, input) -> (next flow/step, action kinds, message keys).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <tuple>
+
 #include "flow_support.hpp"
 
 using namespace flows_test;
@@ -130,6 +133,17 @@ TEST_CASE("handoff flow") {
   const Transition t = run(at("lapor", "kapan"), text("petugas"));
   REQUIRE(first<HandToAgent>(t));
   CHECK(first<HandToAgent>(t)->topic == "lapor");
+  // Inside a flow "petugas" queues under that flow's topic, one of the console's filters.
+  for (const auto& [flow, step_name, topic] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"cek_denda", "ask_query", "denda"}, {"bukti_bayar", "ask_register", "bayar"},
+           {"pengambilan", "cod_city", "ambil"}, {"info", "after_topic", "info"}, {"", "", "umum"},
+           {"status", "ask_ref", "umum"}}) {
+    INFO(flow);
+    const Transition h = run(at(flow, step_name), text("petugas"));
+    REQUIRE(first<HandToAgent>(h));
+    CHECK(first<HandToAgent>(h)->topic == topic);
+    CHECK(std::find(handoff_topics().begin(), handoff_topics().end(), topic) != handoff_topics().end());
+  }
 }
 
 TEST_CASE("cek denda flow") {
