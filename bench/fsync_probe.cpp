@@ -57,8 +57,15 @@ int main(int argc, char** argv) {
     std::perror("fsync_probe");
     return 1;
   }
-  const std::vector<char> zeros(bytes * static_cast<std::size_t>(count), 0);
-  if (::pwrite(fd, zeros.data(), zeros.size(), 0) != static_cast<ssize_t>(zeros.size()) || ::fsync(fd) != 0) {
+  // Zeros written group by group: the file gets real blocks without a buffer of the whole size.
+  const std::vector<char> zeros(bytes, 0);
+  for (int i = 0; i < count; ++i) {
+    if (::pwrite(fd, zeros.data(), bytes, static_cast<off_t>(i) * static_cast<off_t>(bytes)) != static_cast<ssize_t>(bytes)) {
+      std::perror("fsync_probe: preallocate");
+      return 1;
+    }
+  }
+  if (::fsync(fd) != 0) {
     std::perror("fsync_probe: preallocate");
     return 1;
   }

@@ -6,19 +6,20 @@ namespace tilang::bot {
 
 const std::vector<KandaniTeam>& kandani_teams() {
   static const std::vector<KandaniTeam> teams{
-      {"laka", "Laka — kecelakaan lalu lintas"},
-      {"reskrim", "Reskrim — kriminalitas, kekerasan"},
-      {"samapta", "Samapta — gangguan kamtibmas"},
-      {"umum", "Umum — lainnya"},
+      {"laka", "Laka — kecelakaan lalu lintas", {"kecelakaan"}},
+      {"reskrim", "Reskrim — kriminalitas, kekerasan", {"kriminalitas", "kekerasan"}},
+      {"samapta", "Samapta — gangguan kamtibmas", {"kamtibmas"}},
+      {"umum", "Umum — lainnya", {}},
   };
   return teams;
 }
 
 std::string team_for(std::string_view category) {
-  if (category == "kecelakaan") return "laka";
-  if (category == "kriminalitas" || category == "kekerasan") return "reskrim";
-  if (category == "kamtibmas") return "samapta";
-  return "umum";
+  const auto& teams = kandani_teams();
+  for (const KandaniTeam& team : teams) {
+    if (std::find(team.categories.begin(), team.categories.end(), category) != team.categories.end()) return team.id;
+  }
+  return teams.back().id;
 }
 
 bool is_kandani_team(std::string_view id) {

@@ -9,8 +9,9 @@
 namespace tilang::bot {
 
 struct KandaniTeam {
-  std::string id;     // stored on the report ("laka")
-  std::string label;  // shown in the console ("Laka — kecelakaan lalu lintas")
+  std::string id;                       // stored on the report ("laka")
+  std::string label;                    // shown in the console ("Laka — kecelakaan lalu lintas")
+  std::vector<std::string> categories;  // the lapor flow's categories routed here; the last team takes the rest
 };
 
 // Every team, in the order the console lists them.

@@ -188,23 +188,22 @@ const topicKey = 'tilangbot.queueTopic';
 const topicLabel = { denda: 'Cek denda', bayar: 'Bukti bayar', ambil: 'Ambil SIM/STNK', etle: 'e-TLE',
   lapor: 'Laporan KANDANI', info: 'Informasi', umum: 'Umum' };
 
-function renderTopicPicker(topics) {
-  const picker = $('queue-topic');
-  if (picker.options.length === 0) {
-    picker.append(el('option', { value: '' }, 'Semua topik'),
-      ...topics.map((t) => el('option', { value: t }, topicLabel[t] || t)));
-    picker.value = localStorage.getItem(topicKey) || '';
-    picker.addEventListener('change', async () => {
-      localStorage.setItem(topicKey, picker.value);
-      await loadQueue();
-    });
-  }
+// Fills a queue picker once (the first answer that lists the choices) and remembers the choice.
+function setUpPicker(id, storageKey, allLabel, choices, reload) {
+  const picker = $(id);
+  if (picker.options.length > 0) return;
+  picker.append(el('option', { value: '' }, allLabel), ...choices.map(([value, label]) => el('option', { value }, label)));
+  picker.value = localStorage.getItem(storageKey) || '';
+  picker.addEventListener('change', async () => {
+    localStorage.setItem(storageKey, picker.value);
+    await reload();
+  });
 }
 
 async function loadQueue() {
   const topic = localStorage.getItem(topicKey) || '';
   const data = await api('GET', '/api/v1/conversations?state=' + state.tab + (topic ? '&topic=' + encodeURIComponent(topic) : ''));
-  renderTopicPicker(data.topics || []);
+  setUpPicker('queue-topic', topicKey, 'Semua topik', (data.topics || []).map((t) => [t, topicLabel[t] || t]), loadQueue);
   state.queue = data.items;
   state.queueLoadedAt = Date.now();
   if (state.tab !== 'bot') $('count-' + state.tab).textContent = data.items.length;
@@ -408,23 +407,10 @@ function renderPayment(p) {
 // Each officer works one team's queue (or all of them); the choice stays in this browser.
 const teamKey = 'tilangbot.reportTeam';
 
-function renderTeamPicker(teams) {
-  const picker = $('report-team');
-  if (picker.options.length === 0) {
-    picker.append(el('option', { value: '' }, 'Semua tim'),
-      ...teams.map((t) => el('option', { value: t.id }, t.label)));
-    picker.value = localStorage.getItem(teamKey) || '';
-    picker.addEventListener('change', async () => {
-      localStorage.setItem(teamKey, picker.value);
-      await loadReports();
-    });
-  }
-}
-
 async function loadReports() {
   const team = localStorage.getItem(teamKey) || '';
   const data = await api('GET', '/api/v1/reports?status=open' + (team ? '&team=' + encodeURIComponent(team) : ''));
-  renderTeamPicker(data.teams || []);
+  setUpPicker('report-team', teamKey, 'Semua tim', (data.teams || []).map((t) => [t.id, t.label]), loadReports);
   $('count-reports').textContent = data.items.length;
   const box = $('reports');
   if (data.items.length === 0) {
