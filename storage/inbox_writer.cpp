@@ -36,7 +36,7 @@ bool InboxWriter::submit(std::string body, Done done) {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= options_.max_queued) return false;
     // Queued bodies become unparsed rows too, so they count against the inbox bound.
-    const auto pending = unparsed_estimate_ + static_cast<std::int64_t>(queue_.size());
+    const auto pending = unparsed_estimate_ + in_flight_ + static_cast<std::int64_t>(queue_.size());
     if (pending >= options_.max_unparsed_rows) return false;
     queue_.push_back(Item{std::move(body), std::move(done)});
   }
@@ -84,6 +84,7 @@ void InboxWriter::run() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      in_flight_ = static_cast<std::int64_t>(batch.size());
     }
 
     if (!batch.empty()) {
@@ -92,6 +93,7 @@ void InboxWriter::run() {
       const Status status = store_->append_inbox(rows);
       {
         std::lock_guard lock(mutex_);
+        in_flight_ = 0;
         if (status.ok) {
           ++batches_;
           unparsed_estimate_ += static_cast<std::int64_t>(rows.size());

@@ -63,6 +63,9 @@ class InboxWriter {
   bool stopping_ = false;
   std::int64_t batches_ = 0;
   std::int64_t unparsed_estimate_ = 0;
+  // Bodies taken off the queue whose commit has not finished: no longer queued, not yet
+  // counted in unparsed_estimate_, but they still count against the inbox bound.
+  std::int64_t in_flight_ = 0;
   std::thread thread_;
 };
 
