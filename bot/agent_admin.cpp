@@ -56,12 +56,17 @@ int run_agent_add(const std::string& db_path, const std::string& username, const
 int run_agent_disable(const std::string& db_path, const std::string& username, std::ostream& out, std::ostream& err) {
   try {
     storage::ConsoleStore store(db_path);
-    const auto ended = store.disable_agent(username, wall_clock_ms());
-    if (!ended) {
+    const auto disabled = store.disable_agent(username, wall_clock_ms());
+    if (!disabled.status.ok) {
+      err << "tilangbot: cannot disable " << username << ": " << disabled.status.error << "\n";
+      return 1;
+    }
+    if (!disabled.found) {
       err << "tilangbot: there is no console account named " << username << "\n";
       return 2;
     }
-    out << "agent " << username << " disabled; " << *ended << " session(s) ended (`agent add` enables it again)\n";
+    out << "agent " << username << " disabled; " << disabled.sessions_ended
+        << " session(s) ended (`agent add` enables it again)\n";
     return 0;
   } catch (const std::exception& e) {
     err << "tilangbot: " << e.what() << "\n";

@@ -112,6 +112,14 @@ std::string outbound_text(const json& body) {
   return "[" + type + "]";
 }
 
+// A query filter's value is not one we know: 400 naming the values that are, so a caller can
+// mend a typo without reading the docs.
+Response unknown_filter(const Request& r, const std::string& what, const std::vector<std::string>& known) {
+  std::string list;
+  for (const auto& value : known) list += (list.empty() ? "" : ", ") + value;
+  return api::error_response(r, http::status::bad_request, "unknown " + what + "; one of " + list);
+}
+
 }  // namespace
 
 struct ConsoleApi::Waiter {
@@ -311,9 +319,7 @@ class ConsoleRoutes {
     const std::string topic = query_param(r.target(), "topic");
     const auto& topics = flows::handoff_topics();
     if (!topic.empty() && std::find(topics.begin(), topics.end(), topic) == topics.end()) {
-      std::string known;
-      for (const auto& t : topics) known += (known.empty() ? "" : ", ") + t;
-      return error_response(r, http::status::bad_request, "unknown topic; one of " + known);
+      return unknown_filter(r, "topic", topics);
     }
     const auto now = ctx_.now_ms();
     json items = json::array();
@@ -507,9 +513,9 @@ class ConsoleRoutes {
     if (status == "all") status.clear();
     const std::string team = query_param(r.target(), "team");
     if (!team.empty() && !is_kandani_team(team)) {
-      std::string known;
-      for (const auto& t : kandani_teams()) known += (known.empty() ? "" : ", ") + t.id;
-      return error_response(r, http::status::bad_request, "unknown team; one of " + known);
+      std::vector<std::string> ids;
+      for (const auto& t : kandani_teams()) ids.push_back(t.id);
+      return unknown_filter(r, "team", ids);
     }
     const bool full = sees_personal_data(o.caller.role);
     json items = json::array();

@@ -116,25 +116,27 @@ std::optional<AgentRow> ConsoleStore::agent(const std::string& username) {
   return AgentRow{use->column_text(0), use->column_text(1), use->column_text(2), use->column_int(3) != 0};
 }
 
-std::optional<std::int64_t> ConsoleStore::disable_agent(const std::string& username, std::int64_t now_ms) {
+AgentDisabled ConsoleStore::disable_agent(const std::string& username, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
+  AgentDisabled result;
   sqlite::Transaction tx(impl_->db);
-  if (!tx.status().ok) throw std::runtime_error("cannot disable " + username + ": " + tx.status().error);
+  if (result.status = tx.status(); !result.status.ok) return result;
   {
     auto use = impl_->stmt("UPDATE agents SET disabled = 1, updated_at_ms = ?2 WHERE username = ?1").use();
     use->bind_text(1, username).bind_int(2, now_ms);
-    if (Status s = use->run(); !s.ok) throw std::runtime_error("cannot disable " + username + ": " + s.error);
+    if (result.status = use->run(); !result.status.ok) return result;
   }
-  if (impl_->db.changes() == 0) return std::nullopt;
-  std::int64_t ended = 0;
+  if (impl_->db.changes() == 0) return result;
   {
     auto use = impl_->stmt("DELETE FROM agent_sessions WHERE username = ?1").use();
     use->bind_text(1, username);
-    if (Status s = use->run(); !s.ok) throw std::runtime_error("cannot end the sessions of " + username + ": " + s.error);
-    ended = impl_->db.changes();
+    if (result.status = use->run(); !result.status.ok) return result;
   }
-  if (Status s = tx.commit(); !s.ok) throw std::runtime_error("cannot disable " + username + ": " + s.error);
-  return ended;
+  const std::int64_t ended = impl_->db.changes();
+  if (result.status = tx.commit(); !result.status.ok) return result;
+  result.found = true;
+  result.sessions_ended = ended;
+  return result;
 }
 
 Status ConsoleStore::insert_session(const std::string& token_hash, const std::string& username,

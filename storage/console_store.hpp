@@ -23,6 +23,12 @@ struct AgentRow {
   bool disabled = false;
 };
 
+struct AgentDisabled {
+  Status status;                    // not ok: nothing changed
+  bool found = false;               // false: there is no such account
+  std::int64_t sessions_ended = 0;
+};
+
 struct SessionRow {
   std::string username;
   std::string role;
@@ -119,9 +125,8 @@ class ConsoleStore {
                       std::int64_t now_ms);
   std::optional<AgentRow> agent(const std::string& username);
   // Disables the account and ends its sessions at once (an officer who left, a lost laptop).
-  // Returns how many sessions ended; nullopt when there is no such account. `agent add` again
-  // re-enables it with a new password.
-  std::optional<std::int64_t> disable_agent(const std::string& username, std::int64_t now_ms);
+  // `agent add` again re-enables it with a new password.
+  AgentDisabled disable_agent(const std::string& username, std::int64_t now_ms);
   Status insert_session(const std::string& token_hash, const std::string& username, const std::string& csrf_token,
                         std::int64_t now_ms, std::int64_t expires_at_ms);
   // A live session (not expired, account not disabled), with the account's current role.
