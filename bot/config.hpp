@@ -47,6 +47,7 @@ struct Config {
   std::size_t inbox_max_queued = 8192;
   std::int64_t inbox_max_unparsed = 1'000'000;
   std::int64_t db_max_page_count = 0;  // >0 caps the database size (fault drills)
+  std::int64_t first_purge_delay_seconds = 5;  // the retention purge runs this long after start, then hourly
 };
 
 // Reads a variable; empty optional when unset. Injected so tests need not touch the real environment.

@@ -792,7 +792,7 @@ void ConsoleApi::worker_main() {
 
 void ConsoleApi::thread_main() {
   std::int64_t seen_version = ctx_.store->data_version();
-  auto next_purge = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto next_purge = std::chrono::steady_clock::now() + ctx_.options.first_purge_delay;
   const bool retention = ctx_.options.retention_days_messages > 0 || ctx_.options.retention_days_media > 0 ||
                          ctx_.options.retention_days_reports > 0;
   for (;;) {

@@ -47,6 +47,7 @@ struct ConsoleOptions {
   int retention_days_messages = 0;                // 0 = keep
   int retention_days_media = 0;
   int retention_days_reports = 0;
+  std::chrono::seconds first_purge_delay{5};      // soon after a start, so a restart does not postpone it
   std::chrono::minutes purge_interval{60};
   std::chrono::milliseconds event_hold{20000};    // an events request waits this long for news
   std::chrono::milliseconds poll_interval{500};   // how often the database is checked for news

@@ -122,6 +122,7 @@ ConsoleContext Service::console_context() {
   ctx.options.retention_days_messages = config_.retention_days_messages;
   ctx.options.retention_days_media = config_.retention_days_media;
   ctx.options.retention_days_reports = config_.retention_days_reports;
+  ctx.options.first_purge_delay = std::chrono::seconds(config_.first_purge_delay_seconds);
   return ctx;
 }
 

@@ -17,11 +17,13 @@
 #include "bot/sender.hpp"
 #include "storage/outbox_store.hpp"
 #include "tests/support/fake_graph_api.hpp"
+#include "tests/support/service_harness.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace tilang;
 using namespace std::chrono_literals;
 using nlohmann::json;
+using test::eventually;
 
 namespace {
 
@@ -30,16 +32,6 @@ constexpr const char* phone_id = "100000000000001";
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
 }
 
 bot::SenderOptions fast_options() {
@@ -524,7 +516,7 @@ TEST_CASE("sender: read receipts do not use up a recipient's pair-rate tokens") 
   }
   auto options = fast_options();
   options.pair_burst = 3;         // exactly the three answers
-  options.pair_refill_ms = 4000;  // had the receipts taken tokens, answers would wait 4 s each
+  options.pair_refill_ms = 10000;  // had the receipts taken tokens, answers would wait 10 s each
   auto sender = rig.sender(options);
   REQUIRE(eventually([&] { return rig.all_final(); }, std::chrono::milliseconds(20000)));
   sender->stop();
@@ -532,7 +524,8 @@ TEST_CASE("sender: read receipts do not use up a recipient's pair-rate tokens") 
   CHECK(texts_to(rig.fake, "628221") == std::vector<std::string>{"answer 0", "answer 1", "answer 2"});
   const auto times = rig.fake.receive_times();
   REQUIRE(times.size() == 6);
-  CHECK(times.back() - times.front() < std::chrono::milliseconds(2000));
+  // Half the refill: a wide margin for a slow machine (sanitizers), still failing on the old rule.
+  CHECK(times.back() - times.front() < std::chrono::milliseconds(5000));
 }
 
 TEST_CASE("graph client: options are checked; plain http only to loopback") {

@@ -39,8 +39,9 @@ class ServiceHarness {
   std::unique_ptr<bot::Service> service_;
 };
 
-// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+// Polls `condition` until it holds or `timeout` passes; returns whether it held. The default is
+// generous because the sanitizer build runs several times slower; it only matters on failure.
 bool eventually(const std::function<bool()>& condition,
-                std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(20000));
 
 }  // namespace tilang::test
