@@ -463,24 +463,16 @@ TEST_CASE("payment proofs are served only to signed-in officers; verifying tells
   CHECK(c.query_int("SELECT count(*) FROM audit_log WHERE action = 'payment_verify' AND actor = 'ani'") == 1);
 }
 
-TEST_CASE("the retention purge deletes old rows and media files for real", "[console][retention]") {
-  Console c([](bot::Config& config) {
-    config.retention_days_messages = 30;
-    config.retention_days_media = 30;
-    config.retention_days_reports = 30;
-    // Only the admin's purge below may delete: the scheduled one would race it on a slow run.
-    config.first_purge_delay_seconds = 3600;
-  });
-  c.add_agent("citra", "admin");
-  c.add_agent("ani", "agent");
-  const std::string user = "6281100000061";
+namespace {
+
+// A user with a payment proof whose rows are aged 40 days, past a 30-day retention, and a user who
+// wrote just now. Returns the stored proof's file.
+std::string age_one_user_past_retention(Console& c, const std::string& user, const std::string& fresh) {
   c.say(user, "bayar");
   c.say(user, "E1234568");
   c.send_image(user, "media-old", std::string("\xFF\xD8\xFF\xE0", 4) + "JFIF-old");
   c.exec("UPDATE payments SET state = 'rejected'");
-  const std::string fresh = "6281100000062";
   c.say(fresh, "menu");
-  // Age the first user's rows past the retention.
   const std::string old = std::to_string(Console::now_ms() - 40LL * 24 * 3600 * 1000);
   c.exec("UPDATE inbound_messages SET created_at_ms = " + old + " WHERE user_id = '" + user + "'");
   c.exec("UPDATE outbox SET created_at_ms = " + old + " WHERE recipient = '" + user + "'");
@@ -498,6 +490,36 @@ TEST_CASE("the retention purge deletes old rows and media files for real", "[con
   REQUIRE(eventually([&] {
     return c.query_int("SELECT count(*) FROM outbox WHERE recipient = '" + user + "' AND state IN ('queued', 'sending')") == 0;
   }));
+  return path;
+}
+
+void check_purged(Console& c, const std::string& user, const std::string& fresh, const std::string& path) {
+  CHECK_FALSE(std::filesystem::exists(path));
+  CHECK(c.query_int("SELECT count(*) FROM media_files") == 0);
+  CHECK(c.query_int("SELECT count(*) FROM inbound_messages WHERE user_id = '" + user + "'") == 0);
+  CHECK(c.query_int("SELECT count(*) FROM outbox WHERE recipient = '" + user + "'") == 0);
+  CHECK(c.query_int("SELECT count(*) FROM conversations WHERE user_id = '" + user + "'") == 0);
+  // Recent data stays.
+  CHECK(c.query_int("SELECT count(*) FROM inbound_messages WHERE user_id = '" + fresh + "'") == 1);
+}
+
+void keep_for_30_days(bot::Config& config) {
+  config.retention_days_messages = 30;
+  config.retention_days_media = 30;
+  config.retention_days_reports = 30;
+  // Only the purges the tests ask for may delete: a scheduled one would race them on a slow run.
+  config.first_purge_delay_seconds = 3600;
+}
+
+}  // namespace
+
+TEST_CASE("the retention purge deletes old rows and media files for real", "[console][retention]") {
+  Console c(keep_for_30_days);
+  c.add_agent("citra", "admin");
+  c.add_agent("ani", "agent");
+  const std::string user = "6281100000061";
+  const std::string fresh = "6281100000062";
+  const std::string path = age_one_user_past_retention(c, user, fresh);
 
   auto agent = c.login("ani");
   CHECK(c.as(agent, "POST", "/api/v1/admin/purge").status == 403);
@@ -506,14 +528,20 @@ TEST_CASE("the retention purge deletes old rows and media files for real", "[con
   REQUIRE(purged.status == 200);
   CHECK(purged.body["media_files"] == 1);
   CHECK(purged.body["inbound_messages"].get<int>() >= 3);
-  CHECK_FALSE(std::filesystem::exists(path));
-  CHECK(c.query_int("SELECT count(*) FROM media_files") == 0);
-  CHECK(c.query_int("SELECT count(*) FROM inbound_messages WHERE user_id = '" + user + "'") == 0);
-  CHECK(c.query_int("SELECT count(*) FROM outbox WHERE recipient = '" + user + "'") == 0);
-  CHECK(c.query_int("SELECT count(*) FROM conversations WHERE user_id = '" + user + "'") == 0);
-  // Recent data stays.
-  CHECK(c.query_int("SELECT count(*) FROM inbound_messages WHERE user_id = '" + fresh + "'") == 1);
+  check_purged(c, user, fresh, path);
   CHECK(c.query_int("SELECT count(*) FROM audit_log WHERE action = 'purge' AND actor = 'citra'") == 1);
+}
+
+TEST_CASE("the scheduled retention purge runs soon after a start, with nobody asking", "[console][retention]") {
+  Console c(keep_for_30_days);
+  const std::string user = "6281100000063";
+  const std::string fresh = "6281100000064";
+  const std::string path = age_one_user_past_retention(c, user, fresh);
+  CHECK(c.query_int("SELECT count(*) FROM media_files") == 1);
+
+  c.harness().restart([](bot::Config& config) { config.first_purge_delay_seconds = 0; });
+  REQUIRE(eventually([&] { return c.query_int("SELECT count(*) FROM media_files") == 0; }));
+  check_purged(c, user, fresh, path);
 }
 
 TEST_CASE("outside working hours the user is told when officers are back", "[console][hours]") {

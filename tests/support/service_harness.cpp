@@ -32,8 +32,9 @@ void ServiceHarness::stop() {
   service_.reset();
 }
 
-void ServiceHarness::restart() {
+void ServiceHarness::restart(const std::function<void(bot::Config&)>& adjust) {
   stop();
+  if (adjust) adjust(config_);
   service_ = std::make_unique<bot::Service>(config_);
   service_->start();
 }

@@ -22,7 +22,8 @@ class ServiceHarness {
   explicit ServiceHarness(std::function<void(bot::Config&)> adjust = {});
   ~ServiceHarness();
 
-  void restart();  // graceful stop, then start again on the same database (new port)
+  // Graceful stop, then start again on the same database (new port), the configuration adjusted.
+  void restart(const std::function<void(bot::Config&)>& adjust = {});
   void stop();
 
   HttpClient client() const { return HttpClient("127.0.0.1", service_->port()); }
