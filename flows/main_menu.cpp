@@ -4,18 +4,6 @@
 #include "flows/utf8.hpp"
 
 namespace tilang::flows {
-namespace {
-
-bool is_greeting(const std::string& words) {
-  for (std::string_view g : {"halo", "hallo", "hai", "hi", "hello", "assalamualaikum", "selamat pagi", "selamat siang",
-                             "selamat sore", "selamat malam", "pagi", "siang", "sore", "malam", "p", "start",
-                             "mulai", "help", "bantuan", "tolong"}) {
-    if (words == g) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 void show_main_menu(Turn& t, const std::string& intro_key) {
   if (!intro_key.empty()) t.text(intro_key);

@@ -161,6 +161,13 @@ void on_message(Turn& t, const InboundMessage& msg) {
   // Outside free-text answers, a main-menu keyword jumps to that service (no dead ends).
   if (!t.prev.flow.empty() && msg.kind == MessageKind::text && !free_text_step(t.prev) &&
       !parse_choice_number(msg.text)) {
+    // "halo" or "tolong" mid-flow usually means the user lost track of the question: greet back,
+    // say how to leave, and ask it again, instead of "that option is unknown".
+    if (is_greeting(msg.text)) {
+      t.text("common.greeting_in_flow");
+      reprompt(t);
+      return;
+    }
     if (const MenuChoice c = match_menu_choice(msg.text); c != MenuChoice::none) {
       start_choice(t, static_cast<int>(c));
       return;

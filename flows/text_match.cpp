@@ -156,6 +156,33 @@ Command match_command(std::string_view text) {
   return Command::none;
 }
 
+namespace {
+
+void drop_trailing_punctuation(std::string& words) {
+  while (!words.empty() && std::string_view("!?.,~ ").find(words.back()) != std::string_view::npos) words.pop_back();
+}
+
+}  // namespace
+
+bool is_greeting(std::string_view text) {
+  std::string words = normalise_words(text);
+  drop_trailing_punctuation(words);  // "Halo!", "pagi.."
+  // "halo min", "pagi, pak": how people address the admin on WhatsApp.
+  for (std::string_view honorific : {" pak", " bapak", " bu", " ibu", " min", " admin", " kak", " mas", " mbak", " gan"}) {
+    if (words.size() > honorific.size() && words.ends_with(honorific)) {
+      words.erase(words.size() - honorific.size());
+      drop_trailing_punctuation(words);
+      break;
+    }
+  }
+  for (std::string_view g : {"halo", "hallo", "hai", "hi", "hello", "assalamualaikum", "assalamu'alaikum", "permisi",
+                             "selamat pagi", "selamat siang", "selamat sore", "selamat malam", "pagi", "siang", "sore",
+                             "malam", "p", "start", "mulai", "help", "bantuan", "tolong"}) {
+    if (words == g) return true;
+  }
+  return false;
+}
+
 std::optional<int> parse_choice_number(std::string_view text) {
   std::string_view t = trim(text);
   while (!t.empty() && (t.back() == '.' || t.back() == ')')) t.remove_suffix(1);

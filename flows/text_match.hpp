@@ -35,6 +35,9 @@ enum class Command { none, menu, cancel, agent, english, indonesian };
 // Whole-message global commands: "menu", "batal", "petugas", "EN"/"english", "ID"/"indonesia".
 Command match_command(std::string_view text);
 
+// A greeting or a plea for help on its own ("halo", "selamat pagi", "P", "tolong").
+bool is_greeting(std::string_view text);
+
 // The text as a positive number ("2", " 2. ") or nullopt.
 std::optional<int> parse_choice_number(std::string_view text);
 

@@ -84,6 +84,12 @@ TEST_CASE("dispatcher: global commands, language, idle, odd messages") {
        {"lapor.intro"}},
       {"keyword is an answer in free text", at("lapor", "apa"), text("info"), "lapor", "bagaimana", {MR, ST},
        {"lapor.ask_bagaimana"}},
+      {"greeting mid-flow greets and re-asks", at("lapor", "category"), text("Halo!"), "lapor", "category",
+       {MR, ST, SL}, {"common.greeting_in_flow", "lapor.intro"}},
+      {"plea for help mid-flow re-asks", at("cek_denda", "ask_query"), text("tolong"), "cek_denda", "ask_query",
+       {MR, ST, ST}, {"common.greeting_in_flow", "cek_denda.ask_query"}},
+      {"greeting is an answer in free text", at("lapor", "apa"), text("halo"), "lapor", "bagaimana", {MR, ST},
+       {"lapor.ask_bagaimana"}},
   });
 }
 
@@ -152,7 +158,7 @@ TEST_CASE("cek denda flow") {
       {"plate odd spacing", at("cek_denda", "ask_query"), text("  b 1234   xyz "), "cek_denda", "lookup",
        {MR, "LookupFines"}, {}},
       {"register", at("cek_denda", "ask_query"), text("e1234567"), "cek_denda", "lookup", {MR, "LookupFines"}, {}},
-      {"wrong input", at("cek_denda", "ask_query"), text("halo pak"), "cek_denda", "ask_query", {MR, ST},
+      {"wrong input", at("cek_denda", "ask_query"), text("nomornya lupa"), "cek_denda", "ask_query", {MR, ST},
        {"cek_denda.invalid"}},
       {"image instead of text", at("cek_denda", "ask_query"), media(MessageKind::image, "M1", "image/jpeg"), "cek_denda",
        "ask_query", {MR, ST}, {"cek_denda.invalid"}},
@@ -416,7 +422,7 @@ TEST_CASE("lapor flow") {
       {"skip photo tap", photo_step, reply("skip"), "lapor", "confirm", {MR, SB}, {"lapor.summary"}},
       {"skip photo typed", photo_step, text("lewati"), "lapor", "confirm", {MR, SB}, {"lapor.summary"}},
       {"photo", photo_step, media(MessageKind::image, "P1", "image/jpeg"), "lapor", "photo_storing", {MR, "StoreMedia"}, {}},
-      {"photo step text", photo_step, text("halo"), "lapor", "photo", {MR, ST}, {"lapor.photo_hint"}},
+      {"photo step text", photo_step, text("fotonya nanti"), "lapor", "photo", {MR, ST}, {"lapor.photo_hint"}},
       {"photo stored", at("lapor", "photo_storing", {{"category", "kecelakaan"}}),
        MediaStored{"P1", "report_photo", true, "", "media/P1", "ab", ""}, "lapor", "confirm", {SB}, {"lapor.summary"}},
       {"photo failed", at("lapor", "photo_storing"), MediaStored{"P1", "report_photo", false, "download_failed", "", "", ""},

@@ -81,6 +81,19 @@ TEST_CASE("menu keywords, numbers and commands") {
   CHECK(parse_yes_no("tidak") == std::optional<bool>(false));
 }
 
+TEST_CASE("greetings, with punctuation and an honorific, but not sentences") {
+  for (const char* hello : {"halo", "Halo!", "HALO min", "pagi, pak", "Selamat siang bu..", "P", "assalamualaikum",
+                            "tolong", "permisi kak"}) {
+    INFO(hello);
+    CHECK(is_greeting(hello));
+  }
+  for (const char* other : {"", "!", "pak", "min", "halo saya mau bayar", "tolong cek denda", "pagi tadi jam 7",
+                            "B 1234 XYZ"}) {
+    INFO(other);
+    CHECK_FALSE(is_greeting(other));
+  }
+}
+
 TEST_CASE("rupiah formatting") {
   CHECK(format_rupiah(500000) == "Rp500.000");
   CHECK(format_rupiah(1000000) == "Rp1.000.000");
