@@ -15,6 +15,7 @@
 #include "bot/log.hpp"
 #include "bot/privacy.hpp"
 #include "flows/action.hpp"
+#include "flows/text_match.hpp"
 
 namespace tilang::bot {
 namespace {
@@ -593,6 +594,42 @@ class ConsoleRoutes {
     return json_response(r, counts.status.ok ? http::status::ok : http::status::service_unavailable, j);
   }
 
+  // A user's request to delete their data (UU 27/2022), carried out by an admin.
+  Response erase(const Request& r, const Officer& o) {
+    auto body = object_body(r);
+    if (!body) return error_response(r, http::status::bad_request, "body must be a JSON object {\"wa_id\": \"628...\"}");
+    const std::string typed = string_field(*body, "wa_id");
+    // Indonesian numbers in any spelling; other countries' wa_ids as bare digits.
+    std::string wa_id = flows::normalise_phone(typed).value_or(typed);
+    if (wa_id.size() < 8 || wa_id.size() > 20 || !std::all_of(wa_id.begin(), wa_id.end(), ::isdigit)) {
+      return error_response(r, http::status::bad_request, "wa_id must be a WhatsApp number, e.g. 6281234567890");
+    }
+    const auto erased = ctx_.store->erase_user(wa_id);
+    const auto& d = erased.deleted;
+    json j{{"ok", d.status.ok},
+           {"wa_id", wa_id},
+           {"deleted",
+            {{"inbound_messages", d.inbound_messages},
+             {"outbox", d.outbox},
+             {"statuses", d.statuses},
+             {"conversations", d.conversations},
+             {"media_files", d.media_files},
+             {"reports", d.reports}}},
+           {"kept",
+            {{"pending_proofs", erased.kept_pending_proofs},
+             {"open_reports", erased.kept_open_reports},
+             {"unsent_messages", erased.kept_unsent_messages},
+             {"unhandled_messages", erased.kept_unhandled_messages},
+             {"conversation_with_officer", erased.kept_conversation}}},
+           {"note",
+            "payment records, bookings, shipments and e-TLE notices are the office's records and stay; raw webhook "
+            "bodies leave with the message retention; what was kept for open work goes when it is erased again "
+            "after the work closes"}};
+    if (!d.status.ok) j["error"] = d.status.error;
+    api_.audit(o.caller, r, "erase", wa_id, j["deleted"].dump());
+    return json_response(r, d.status.ok ? http::status::ok : http::status::service_unavailable, j);
+  }
+
  private:
   ConsoleApi& api_;
   ConsoleContext& ctx_;
@@ -670,6 +707,7 @@ void ConsoleApi::install(Router& router) {
   add(http::verb::get, "/api/v1/canned-responses", "console_canned", Role::agent, &ConsoleRoutes::canned);
   add(http::verb::get, "/api/v1/audit", "console_audit", Role::admin, &ConsoleRoutes::audit_log);
   add(http::verb::post, "/api/v1/admin/purge", "console_purge", Role::admin, &ConsoleRoutes::purge);
+  add(http::verb::post, "/api/v1/admin/erase", "console_erase", Role::admin, &ConsoleRoutes::erase);
   router.add(http::verb::get, "/api/v1/events", "console_events", [this, routes](Request&& r, Respond respond) {
     auto auth = routes->authenticate(r);
     if (!auth.officer) {

@@ -96,6 +96,13 @@ void on_message(Turn& t, const InboundMessage& msg) {
       }
       handoff_start(t, t.prev.flow.empty() ? "umum" : t.prev.flow);
       return;
+    case Command::erase_request:
+      // UU 27/2022: people may have their data deleted. An officer checks the request comes from
+      // the number's owner and an admin carries it out (POST /api/v1/admin/erase).
+      t.next.resume_offered = false;
+      t.text("privacy.erase_request");
+      if (!in_handoff) handoff_start(t, "umum");
+      return;
     case Command::english:
     case Command::indonesian:
       t.next.language = command_of(msg) == Command::english ? "en" : "id";

@@ -153,6 +153,10 @@ Command match_command(std::string_view text) {
   if (t == "petugas" || t == "agent" || t == "operator" || t == "bicara dengan petugas") return Command::agent;
   if (t == "en" || t == "english" || t == "inggris" || t == "bahasa inggris") return Command::english;
   if (t == "id" || t == "indonesia" || t == "bahasa indonesia" || t == "bahasa") return Command::indonesian;
+  for (std::string_view erase : {"hapus data", "hapus data saya", "hapus data pribadi", "hapus data pribadi saya",
+                                  "hapus semua data saya", "delete my data", "erase my data"}) {
+    if (t == erase) return Command::erase_request;
+  }
   return Command::none;
 }
 

@@ -30,9 +30,10 @@ MenuChoice match_menu_choice(std::string_view text);
 const char* to_string(MenuChoice choice);
 MenuChoice menu_choice_from_id(std::string_view id);
 
-enum class Command { none, menu, cancel, agent, english, indonesian };
+enum class Command { none, menu, cancel, agent, english, indonesian, erase_request };
 
-// Whole-message global commands: "menu", "batal", "petugas", "EN"/"english", "ID"/"indonesia".
+// Whole-message global commands: "menu", "batal", "petugas", "EN"/"english", "ID"/"indonesia",
+// "hapus data saya" (a request to delete one's personal data).
 Command match_command(std::string_view text);
 
 // A greeting or a plea for help on its own ("halo", "selamat pagi", "P", "tolong").

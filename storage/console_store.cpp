@@ -27,6 +27,28 @@ struct ConsoleStore::Impl {
     if (it == statements.end()) it = statements.emplace(std::string(sql), db.prepare(sql)).first;
     return it->second;
   }
+
+  // Removes the media a bound query selects as (sha256, path): file first, then its row, one by
+  // one, so a file that cannot be removed keeps its row and is retried next time. Returns the
+  // last file error ("" when none).
+  std::string remove_media(Statement& selected, std::int64_t& removed) {
+    std::vector<std::pair<std::string, std::string>> files;
+    while (selected.step() == Step::row) files.emplace_back(selected.column_text(0), selected.column_text(1));
+    selected.reset();
+    std::string file_error;
+    for (const auto& [sha, path] : files) {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+      if (ec) {
+        file_error = "cannot delete " + path + ": " + ec.message();
+        continue;
+      }
+      auto use = stmt("DELETE FROM media_files WHERE sha256 = ?1").use();
+      use->bind_text(1, sha);
+      if (use->run().ok) ++removed;
+    }
+    return file_error;
+  }
 };
 
 namespace {
@@ -403,27 +425,12 @@ PurgeCounts ConsoleStore::purge(const RetentionCutoffs& cutoffs) {
 
   std::string file_error;
   if (cutoffs.media_before_ms > 0) {
-    // Files first, one by one: a row whose file could not be removed stays, to be retried next time.
-    std::vector<std::pair<std::string, std::string>> files;
-    {
-      auto use = impl_->stmt(
-                         "SELECT sha256, path FROM media_files WHERE created_at_ms < ?1 AND sha256 NOT IN"
-                         " (SELECT media_sha256 FROM payments WHERE state = 'pending')")
-                     .use();
-      use->bind_int(1, cutoffs.media_before_ms);
-      while (use->step() == Step::row) files.emplace_back(use->column_text(0), use->column_text(1));
-    }
-    for (const auto& [sha, path] : files) {
-      std::error_code ec;
-      std::filesystem::remove(path, ec);
-      if (ec) {
-        file_error = "cannot delete " + path + ": " + ec.message();
-        continue;
-      }
-      auto use = impl_->stmt("DELETE FROM media_files WHERE sha256 = ?1").use();
-      use->bind_text(1, sha);
-      if (use->run().ok) ++counts.media_files;
-    }
+    auto use = impl_->stmt(
+                       "SELECT sha256, path FROM media_files WHERE created_at_ms < ?1 AND sha256 NOT IN"
+                       " (SELECT media_sha256 FROM payments WHERE state = 'pending')")
+                   .use();
+    use->bind_int(1, cutoffs.media_before_ms);
+    file_error = impl_->remove_media(*use, counts.media_files);
   }
 
   sqlite::Transaction tx(db);
@@ -455,6 +462,74 @@ PurgeCounts ConsoleStore::purge(const RetentionCutoffs& cutoffs) {
   }
   if (counts.status.ok && !file_error.empty()) counts.status = Status::failure(file_error);
   return counts;
+}
+
+ErasureCounts ConsoleStore::erase_user(const std::string& wa_id) {
+  std::lock_guard lock(mutex_);
+  ErasureCounts result;
+  PurgeCounts& counts = result.deleted;
+  auto& db = impl_->db;
+  auto count_of = [&](const char* sql) {
+    auto use = impl_->stmt(sql).use();
+    use->bind_text(1, wa_id);
+    return use->step() == Step::row ? use->column_int(0) : 0;
+  };
+  auto exec_count = [&](const char* sql, std::int64_t& counter) {
+    if (!counts.status.ok) return;
+    auto use = impl_->stmt(sql).use();
+    use->bind_text(1, wa_id);
+    if (Status s = use->run(); !s.ok) {
+      counts.status = s;
+      return;
+    }
+    counter += db.changes();
+  };
+
+  // Their files, unless another user's record or a proof still being decided needs the same bytes
+  // (media are stored once per content).
+  std::string file_error;
+  {
+    auto use = impl_->stmt(
+                       "SELECT sha256, path FROM media_files WHERE (first_wa_id = ?1"
+                       " OR sha256 IN (SELECT media_sha256 FROM payments WHERE wa_id = ?1)"
+                       " OR sha256 IN (SELECT photo_sha256 FROM reports WHERE wa_id = ?1))"
+                       " AND sha256 NOT IN (SELECT media_sha256 FROM payments WHERE state = 'pending' OR wa_id <> ?1)"
+                       " AND sha256 NOT IN (SELECT photo_sha256 FROM reports WHERE wa_id <> ?1"
+                       " OR status NOT IN ('done', 'rejected'))")
+                   .use();
+    use->bind_text(1, wa_id);
+    file_error = impl_->remove_media(*use, counts.media_files);
+  }
+
+  sqlite::Transaction tx(db);
+  if (!tx.status().ok) {
+    counts.status = tx.status();
+    return result;
+  }
+  exec_count("DELETE FROM inbound_messages WHERE user_id = ?1 AND handled = 1", counts.inbound_messages);
+  exec_count("DELETE FROM outbox WHERE recipient = ?1 AND state IN ('accepted', 'failed')", counts.outbox);
+  exec_count("DELETE FROM message_status WHERE recipient = ?1", counts.statuses);
+  exec_count("DELETE FROM conversations WHERE user_id = ?1 AND mode = 'bot'", counts.conversations);
+  std::int64_t ignored = 0;
+  exec_count("DELETE FROM conversation_resolutions WHERE user_id = ?1", ignored);
+  exec_count("DELETE FROM conversation_refs WHERE user_id = ?1"
+             " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.user_id = ?1)", ignored);
+  exec_count("DELETE FROM reports WHERE wa_id = ?1 AND status IN ('done', 'rejected')", counts.reports);
+  if (!counts.status.ok) return result;  // the transaction rolls back
+  if (Status s = tx.commit(); !s.ok) {
+    counts.status = s;
+    return result;
+  }
+
+  result.kept_pending_proofs = count_of("SELECT count(*) FROM payments WHERE wa_id = ?1 AND state = 'pending'");
+  result.kept_open_reports =
+      count_of("SELECT count(*) FROM reports WHERE wa_id = ?1 AND status NOT IN ('done', 'rejected')");
+  result.kept_unsent_messages =
+      count_of("SELECT count(*) FROM outbox WHERE recipient = ?1 AND state IN ('queued', 'sending')");
+  result.kept_unhandled_messages = count_of("SELECT count(*) FROM inbound_messages WHERE user_id = ?1");
+  result.kept_conversation = count_of("SELECT count(*) FROM conversations WHERE user_id = ?1") > 0;
+  if (!file_error.empty()) counts.status = Status::failure(file_error);
+  return result;
 }
 
 }  // namespace tilang::storage

@@ -112,6 +112,17 @@ struct PurgeCounts {
   std::int64_t reports = 0;
 };
 
+// What erasing one user's data (PDP "delete on request") removed and what it had to keep.
+struct ErasureCounts {
+  PurgeCounts deleted;
+  // Kept because work on them is still open; erasing again after it closes removes them.
+  std::int64_t kept_pending_proofs = 0;     // payment proofs awaiting an officer's decision
+  std::int64_t kept_open_reports = 0;       // KANDANI reports not yet done or rejected
+  std::int64_t kept_unsent_messages = 0;    // outbox rows still queued or being sent
+  std::int64_t kept_unhandled_messages = 0; // inbound messages the bot has not handled yet
+  bool kept_conversation = false;           // waiting for or owned by an officer
+};
+
 class ConsoleStore {
  public:
   // Opens (creating and migrating) the database. Throws std::runtime_error with a one-line reason.
@@ -171,6 +182,10 @@ class ConsoleStore {
   // Deletes rows (and media files) older than the cutoffs, for real: secure_delete overwrites the
   // freed pages, and files are unlinked before their rows go.
   PurgeCounts purge(const RetentionCutoffs& cutoffs);
+  // The same classes as the purge, for one user and whatever their age: messages, statuses,
+  // conversation state, closed reports and media no other user's record needs. Raw webhook
+  // bodies leave with the message retention (they are stored in order, not per user).
+  ErasureCounts erase_user(const std::string& wa_id);
 
   struct Impl;
 

@@ -457,6 +457,24 @@ $('btn-purge').addEventListener('click', async () => {
   } catch (e) { toast('Gagal: ' + e.message); }
 });
 
+// A user's request to delete their data (UU 27/2022), after checking it comes from the number's owner.
+$('erase-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const wa = $('erase-wa').value.trim();
+  if (!wa) { toast('Isi nomor WhatsApp pengguna.'); return; }
+  if (!confirm('Hapus data pribadi ' + wa + '? Tindakan ini tidak dapat dibatalkan.')) return;
+  try {
+    const r = await api('POST', '/api/v1/admin/erase', { wa_id: wa });
+    const k = r.kept;
+    const open = k.pending_proofs + k.open_reports + k.unsent_messages + k.unhandled_messages +
+      (k.conversation_with_officer ? 1 : 0);
+    toast('Data ' + r.wa_id + ' dihapus: ' + r.deleted.inbound_messages + ' pesan, ' + r.deleted.media_files +
+      ' berkas, ' + r.deleted.reports + ' laporan.' +
+      (open ? ' Sebagian masih diproses dan disimpan; ulangi setelah prosesnya selesai.' : ''));
+    $('erase-wa').value = '';
+  } catch (e) { toast('Gagal: ' + e.message); }
+});
+
 // --- start -------------------------------------------------------------------------------------
 
 (async () => {

@@ -540,8 +540,101 @@ TEST_CASE("the scheduled retention purge runs soon after a start, with nobody as
   CHECK(c.query_int("SELECT count(*) FROM media_files") == 1);
 
   c.harness().restart([](bot::Config& config) { config.first_purge_delay_seconds = 0; });
-  REQUIRE(eventually([&] { return c.query_int("SELECT count(*) FROM media_files") == 0; }));
+  // Files go first, then the rows in one transaction: wait for both.
+  REQUIRE(eventually([&] {
+    return c.query_int("SELECT count(*) FROM media_files") == 0 &&
+           c.query_int("SELECT count(*) FROM conversations WHERE user_id = '" + user + "'") == 0;
+  }));
   check_purged(c, user, fresh, path);
+}
+
+TEST_CASE("erasing a user's data on request deletes theirs, keeps open work and other users' data", "[console][erase]") {
+  Console c;
+  c.add_agent("citra", "admin");
+  c.add_agent("ani", "agent");
+  const std::string user = "6281100000081";
+  const std::string other = "6281100000082";
+  c.say(user, "bayar");
+  c.say(user, "E1234568");
+  c.send_image(user, "media-erase", std::string("\xFF\xD8\xFF\xE0", 4) + "JFIF-erase");
+  c.say(other, "menu");
+  auto finished = [&](const std::string& who) {
+    return c.query_int("SELECT count(*) FROM outbox WHERE recipient = '" + who + "' AND state IN ('queued', 'sending')") == 0;
+  };
+  REQUIRE(eventually([&] { return finished(user) && finished(other); }));
+  REQUIRE(c.query_int("SELECT count(*) FROM payments WHERE wa_id = '" + user + "' AND state = 'pending'") == 1);
+  std::string proof;
+  {
+    storage::sqlite::Connection db(c.harness().config().db_path);
+    auto st = db.prepare("SELECT path FROM media_files");
+    auto use = st.use();
+    REQUIRE(use->step() == storage::sqlite::Step::row);
+    proof = use->column_text(0);
+  }
+
+  auto agent = c.login("ani");
+  CHECK(c.as(agent, "POST", "/api/v1/admin/erase", json{{"wa_id", user}}).status == 403);
+  auto admin = c.login("citra");
+  CHECK(c.as(admin, "POST", "/api/v1/admin/erase", json{{"wa_id", "bukan nomor"}}).status == 400);
+  CHECK(c.as(admin, "POST", "/api/v1/admin/erase", json::array()).status == 400);
+
+  // The number as people write it; the proof still waits for an officer, so it stays.
+  auto first = c.as(admin, "POST", "/api/v1/admin/erase", json{{"wa_id", "0811-0000-0081"}});
+  REQUIRE(first.status == 200);
+  CHECK(first.body["wa_id"] == user);
+  CHECK(first.body["deleted"]["inbound_messages"].get<int>() >= 3);
+  CHECK(first.body["deleted"]["outbox"].get<int>() >= 3);
+  CHECK(first.body["deleted"]["conversations"] == 1);
+  CHECK(first.body["deleted"]["media_files"] == 0);
+  CHECK(first.body["kept"]["pending_proofs"] == 1);
+  CHECK(first.body["kept"]["conversation_with_officer"] == false);
+  CHECK(std::filesystem::exists(proof));
+  CHECK(c.query_int("SELECT count(*) FROM inbound_messages WHERE user_id = '" + user + "'") == 0);
+  CHECK(c.query_int("SELECT count(*) FROM outbox WHERE recipient = '" + user + "'") == 0);
+  CHECK(c.query_int("SELECT count(*) FROM message_status WHERE recipient = '" + user + "'") == 0);
+  CHECK(c.query_int("SELECT count(*) FROM conversations WHERE user_id = '" + user + "'") == 0);
+
+  // Once an officer has decided, erasing again removes the proof's file and row.
+  c.exec("UPDATE payments SET state = 'rejected' WHERE wa_id = '" + user + "'");
+  auto second = c.as(admin, "POST", "/api/v1/admin/erase", json{{"wa_id", user}});
+  REQUIRE(second.status == 200);
+  CHECK(second.body["deleted"]["media_files"] == 1);
+  CHECK(second.body["kept"]["pending_proofs"] == 0);
+  CHECK_FALSE(std::filesystem::exists(proof));
+  CHECK(c.query_int("SELECT count(*) FROM media_files") == 0);
+
+  // Someone else's conversation is untouched, and the erasure is on the record.
+  CHECK(c.query_int("SELECT count(*) FROM inbound_messages WHERE user_id = '" + other + "'") == 1);
+  CHECK(c.query_int("SELECT count(*) FROM conversations WHERE user_id = '" + other + "'") == 1);
+  CHECK(c.query_int("SELECT count(*) FROM outbox WHERE recipient = '" + other + "'") >= 1);
+  CHECK(c.query_int("SELECT count(*) FROM audit_log WHERE action = 'erase' AND actor = 'citra' AND target = '" + user +
+                    "'") == 2);
+}
+
+TEST_CASE("erasing one user keeps a file another user's proof also needs", "[console][erase]") {
+  Console c;
+  c.add_agent("citra", "admin");
+  const std::string user = "6281100000083";
+  const std::string other = "6281100000084";
+  const std::string same_bytes = std::string("\xFF\xD8\xFF\xE0", 4) + "JFIF-shared";
+  c.say(user, "bayar");
+  c.say(user, "E1234568");
+  c.send_image(user, "media-shared-1", same_bytes);
+  c.say(other, "bayar");
+  c.say(other, "E1234567");
+  c.send_image(other, "media-shared-2", same_bytes);
+  REQUIRE(c.query_int("SELECT count(*) FROM payments") == 2);
+  REQUIRE(c.query_int("SELECT count(*) FROM media_files") == 1);  // stored once per content
+  // Both decided, so only "another user's record needs it" can keep the file.
+  c.exec("UPDATE payments SET state = 'rejected' WHERE wa_id = '" + user + "'");
+  c.exec("UPDATE payments SET state = 'verified' WHERE wa_id = '" + other + "'");
+
+  auto admin = c.login("citra");
+  auto erased = c.as(admin, "POST", "/api/v1/admin/erase", json{{"wa_id", user}});
+  REQUIRE(erased.status == 200);
+  CHECK(erased.body["deleted"]["media_files"] == 0);
+  CHECK(c.query_int("SELECT count(*) FROM media_files") == 1);
+  CHECK(c.query_int("SELECT count(*) FROM payments WHERE wa_id = '" + other + "'") == 1);
 }
 
 TEST_CASE("outside working hours the user is told when officers are back", "[console][hours]") {

@@ -90,6 +90,10 @@ TEST_CASE("dispatcher: global commands, language, idle, odd messages") {
        {MR, ST, ST}, {"common.greeting_in_flow", "cek_denda.ask_query"}},
       {"greeting is an answer in free text", at("lapor", "apa"), text("halo"), "lapor", "bagaimana", {MR, ST},
        {"lapor.ask_bagaimana"}},
+      {"erase request goes to an officer", at("lapor", "kapan"), text("Hapus data saya"), "handoff", "waiting",
+       {MR, ST, "HandToAgent"}, {"privacy.erase_request"}},
+      {"erase request while waiting", at("handoff", "waiting"), text("hapus data"), "handoff", "waiting", {MR, ST},
+       {"privacy.erase_request"}},
   });
 }
 

@@ -74,6 +74,8 @@ TEST_CASE("menu keywords, numbers and commands") {
   CHECK(match_command("english") == Command::english);
   CHECK(match_command("ID") == Command::indonesian);
   CHECK(match_command("menu dong tolong") == Command::none);
+  CHECK(match_command("Hapus data saya") == Command::erase_request);
+  CHECK(match_command("hapus data saya yang salah ketik") == Command::none);
   CHECK(parse_choice_number(" 3 ") == std::optional<int>(3));
   CHECK_FALSE(parse_choice_number("0"));
   CHECK_FALSE(parse_choice_number("tiga"));
