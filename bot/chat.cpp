@@ -111,7 +111,8 @@ class Chat {
 
   // Typing a number right after buttons or a list taps that option.
   bool tap(const std::string& line) {
-    if (choices_.empty() || line.empty() || line.size() > 2 || !std::all_of(line.begin(), line.end(), ::isdigit)) return false;
+    const bool digits = std::all_of(line.begin(), line.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (choices_.empty() || line.empty() || line.size() > 2 || !digits) return false;
     std::size_t index = static_cast<std::size_t>(std::stoi(line));
     if (index == 0 || index > choices_.size()) return false;
     const auto& [kind, id, title] = choices_[index - 1];

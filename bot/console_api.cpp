@@ -601,7 +601,7 @@ class ConsoleRoutes {
     const std::string typed = string_field(*body, "wa_id");
     // Indonesian numbers in any spelling; other countries' wa_ids as bare digits.
     std::string wa_id = flows::normalise_phone(typed).value_or(typed);
-    if (wa_id.size() < 8 || wa_id.size() > 20 || !std::all_of(wa_id.begin(), wa_id.end(), ::isdigit)) {
+    if (wa_id.size() < 8 || wa_id.size() > 20 || !std::all_of(wa_id.begin(), wa_id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return error_response(r, http::status::bad_request, "wa_id must be a WhatsApp number, e.g. 6281234567890");
     }
     const auto erased = ctx_.store->erase_user(wa_id);
