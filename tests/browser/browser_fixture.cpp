@@ -2,11 +2,13 @@
 // and the real service on free loopback ports with a temporary database, creates an officer,
 // posts signed webhooks that put one conversation in the officers' queue (the user types
 // `petugas`) and one payment proof in the verification queue, then prints one JSON line:
-//   {"base_url", "console_url", "username", "password", "queued_user", "payer"}
+//   {"base_url", "console_url", "username", "password", "admin_username", "admin_password",
+//    "queued_user", "payer"}
 // and serves until stdin closes. Commands on stdin (one per line), each answered by one JSON line:
 //   sent <wa_id>    -> the message bodies the fake Graph API accepted for that user
 //   payments        -> {"pending": n, "verified": n}
 //   mode <wa_id>    -> {"mode": "..."}
+//   messages <wa_id> -> {"count": n}   (that user's stored inbound messages)
 // Usage: browser_fixture [--proof FILE]   (FILE: the image sent as the payment proof; JPEG or PNG)
 #include <chrono>
 #include <fstream>
@@ -30,6 +32,8 @@ namespace {
 
 constexpr const char* username = "ani";
 constexpr const char* password = "sandi-rahasia-1";
+constexpr const char* admin_username = "citra";
+constexpr const char* admin_password = "sandi-admin-2";
 constexpr const char* queued_user = "6281234567890";
 constexpr const char* payer = "6281298765432";
 
@@ -54,6 +58,9 @@ int main(int argc, char** argv) {
       const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch()).count();
       if (!store.upsert_agent(username, "agent", bot::hash_password(password), now).ok) throw std::runtime_error("agent");
+      if (!store.upsert_agent(admin_username, "admin", bot::hash_password(admin_password), now).ok) {
+        throw std::runtime_error("admin");
+      }
     }
 
     auto say = [&](const std::string& user, const std::string& text, const std::string& name) {
@@ -92,6 +99,8 @@ int main(int argc, char** argv) {
                       {"console_url", base + "/console"},
                       {"username", username},
                       {"password", password},
+                      {"admin_username", admin_username},
+                      {"admin_password", admin_password},
                       {"queued_user", queued_user},
                       {"payer", payer}}
                      .dump()
@@ -109,6 +118,8 @@ int main(int argc, char** argv) {
       } else if (command == "payments") {
         answer = {{"pending", query_int(db_path, "SELECT count(*) FROM payments WHERE state = 'pending'")},
                   {"verified", query_int(db_path, "SELECT count(*) FROM payments WHERE state = 'verified'")}};
+      } else if (command == "messages") {
+        answer = {{"count", query_int(db_path, "SELECT count(*) FROM inbound_messages WHERE user_id = '" + arg + "'")}};
       } else if (command == "mode") {
         answer = {{"mode", query_text(db_path, "SELECT mode FROM conversations WHERE user_id = '" + arg + "'", "")}};
       } else {

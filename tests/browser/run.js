@@ -182,6 +182,23 @@ async function main() {
     await page.click('#logout');
     await page.waitForSelector('#login-form', { state: 'visible' });
     check(true, 'logout returns to the login form');
+
+    // An admin carries out a user's request to delete their data (UU 27/2022).
+    await page.fill('#login-username', info.admin_username);
+    await page.fill('#login-password', info.admin_password);
+    await page.click('#login-submit');
+    await page.waitForSelector('#audit-card', { state: 'visible' });
+    check((await fixture.ask('messages ' + info.payer)).count > 0, 'the payer has stored messages before the erasure');
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.fill('#erase-wa', '0' + info.payer.slice(2));  // as people write it: 0812...
+    await page.click('#btn-erase');
+    await page.waitForFunction((wa) => {
+      const text = document.getElementById('toast').textContent;
+      return text.includes('dihapus') && text.includes(wa);
+    }, info.payer);
+    check(true, 'the console confirms the erasure of the payer\'s data');
+    check((await fixture.ask('messages ' + info.payer)).count === 0, 'the payer\'s messages are deleted');
+    check((await fixture.ask('messages ' + info.queued_user)).count > 0, 'other users\' messages stay');
   } finally {
     await context.close().catch(() => {});
     if (fixture) await fixture.stop();
