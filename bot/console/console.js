@@ -210,29 +210,48 @@ async function loadQueue() {
   renderQueue();
 }
 
+// The list is rebuilt only when what it shows changed; the waiting times tick in place. Replacing
+// the nodes every second would swap the item under an officer's pointer between press and
+// release, and the browser then drops the click.
 function renderQueue() {
   const list = $('queue');
   if (state.queue.length === 0) {
+    state.queueShown = '';
     list.replaceChildren(el('li', { class: 'hint' }, state.tab === 'waiting' ? 'Tidak ada yang menunggu.' : 'Kosong.'));
     return;
   }
-  const elapsed = (Date.now() - (state.queueLoadedAt || Date.now())) / 1000;
-  list.replaceChildren(...state.queue.map((c) => el('li', {
-    class: 'queue-item' + (c.id === state.selected ? ' selected' : ''),
-    dataset: { id: c.id, wa: c.wa_id },
-    onclick: () => selectConversation(c.id),
-  },
-  el('div', { class: 'row1' },
-    el('span', {}, c.name || c.wa_id),
-    c.position ? el('span', { class: 'pos', title: 'Posisi antrean' }, '#' + c.position) : null),
-  el('div', { class: 'row2' },
-    el('span', {}, c.name ? c.wa_id : (c.topic || stateLabel[c.state])),
-    c.state === 'waiting'
-      ? el('span', { class: 'wait' }, 'menunggu ' + duration(c.waiting_seconds + elapsed))
-      : el('span', {}, c.owner ? 'oleh ' + c.owner : c.updated_at)))));
+  const shown = JSON.stringify([state.tab, state.selected,
+    state.queue.map((c) => [c.id, c.name, c.wa_id, c.position, c.topic, c.state, c.owner, c.updated_at])]);
+  if (shown !== state.queueShown) {
+    state.queueShown = shown;
+    list.replaceChildren(...state.queue.map((c) => el('li', {
+      class: 'queue-item' + (c.id === state.selected ? ' selected' : ''),
+      dataset: { id: c.id, wa: c.wa_id },
+      onclick: () => selectConversation(c.id),
+    },
+    el('div', { class: 'row1' },
+      el('span', {}, c.name || c.wa_id),
+      c.position ? el('span', { class: 'pos', title: 'Posisi antrean' }, '#' + c.position) : null),
+    el('div', { class: 'row2' },
+      el('span', {}, c.name ? c.wa_id : (c.topic || stateLabel[c.state])),
+      c.state === 'waiting'
+        ? el('span', { class: 'wait' }, '')
+        : el('span', {}, c.owner ? 'oleh ' + c.owner : c.updated_at)))));
+  }
+  tickWaiting();
 }
 
-setInterval(() => { if (state.me && state.tab === 'waiting') renderQueue(); }, 1000);
+function tickWaiting() {
+  const elapsed = (Date.now() - (state.queueLoadedAt || Date.now())) / 1000;
+  const byId = new Map(state.queue.map((c) => [String(c.id), c]));
+  document.querySelectorAll('#queue .queue-item').forEach((item) => {
+    const c = byId.get(item.dataset.id);
+    const wait = item.querySelector('.wait');
+    if (c && wait) wait.textContent = 'menunggu ' + duration(c.waiting_seconds + elapsed);
+  });
+}
+
+setInterval(() => { if (state.me && state.tab === 'waiting') tickWaiting(); }, 1000);
 
 // --- conversation ------------------------------------------------------------------------------
 
