@@ -43,10 +43,23 @@ MigrationResult apply_migrations(sqlite::Connection& connection, std::span<const
   }
 
   auto is_applied = connection.prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+  // Usually everything is applied already: find that out with reads alone, so that opening another
+  // connection to a busy database does not queue for the write lock once per migration file.
+  bool all_applied = true;
+  for (const auto& [name, sql] : files) {
+    auto check = is_applied.use();
+    check->bind_int(1, migration_version(name));
+    if (check->step() != sqlite::Step::row) {
+      all_applied = false;
+      break;
+    }
+  }
+
   auto record =
       connection.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?1, ?2, unixepoch())");
 
   for (const auto& [name, sql] : files) {
+    if (all_applied) break;
     const int version = migration_version(name);
     sqlite::Transaction transaction(connection);
     if (!transaction.status().ok) {

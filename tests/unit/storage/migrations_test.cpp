@@ -61,6 +61,22 @@ TEST_CASE("migrate_sqlite creates the folder is versioned and idempotent", "[mig
   }
 }
 
+TEST_CASE("a migrated database opens while another connection holds the write lock", "[migrations]") {
+  TempDir dir;
+  const std::string path = dir.file("db.sqlite");
+  migrate_sqlite(path);
+  sqlite::Connection writer(path);
+  REQUIRE(writer.exec("BEGIN IMMEDIATE").ok);  // a busy service mid-commit
+
+  // Nothing to apply, so no write lock is needed: it must not wait out its (short) busy timeout.
+  sqlite::Connection reader(path, /*busy_timeout_ms=*/20);
+  const MigrationResult result = apply_migrations(reader, builtin_migration_files());
+  CHECK(result.status.ok);
+  CHECK(result.applied == 0);
+  CHECK(result.version == migration_version(builtin_migration_files().back().first));
+  REQUIRE(writer.exec("COMMIT").ok);
+}
+
 TEST_CASE("the connection uses WAL synchronous FULL and foreign keys", "[migrations]") {
   TempDir dir;
   sqlite::Connection db(dir.file("db.sqlite"));
