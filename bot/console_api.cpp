@@ -113,6 +113,14 @@ std::string outbound_text(const json& body) {
   return "[" + type + "]";
 }
 
+// What a purge or an erasure deleted, as the admin API reports it.
+json deleted_json(const storage::PurgeCounts& counts) {
+  return {{"inbound_messages", counts.inbound_messages}, {"inbox_bodies", counts.inbox_bodies},
+          {"outbox", counts.outbox},                     {"statuses", counts.statuses},
+          {"conversations", counts.conversations},       {"media_files", counts.media_files},
+          {"reports", counts.reports}};
+}
+
 // A query filter's value is not one we know: 400 naming the values that are, so a caller can
 // mend a typo without reading the docs.
 Response unknown_filter(const Request& r, const std::string& what, const std::vector<std::string>& known) {
@@ -581,14 +589,8 @@ class ConsoleRoutes {
 
   Response purge(const Request& r, const Officer& o) {
     auto counts = api_.purge_now();
-    json j{{"ok", counts.status.ok},
-           {"inbound_messages", counts.inbound_messages},
-           {"inbox_bodies", counts.inbox_bodies},
-           {"outbox", counts.outbox},
-           {"statuses", counts.statuses},
-           {"conversations", counts.conversations},
-           {"media_files", counts.media_files},
-           {"reports", counts.reports}};
+    json j = deleted_json(counts);
+    j["ok"] = counts.status.ok;
     if (!counts.status.ok) j["error"] = counts.status.error;
     api_.audit(o.caller, r, "purge", "", j.dump());
     return json_response(r, counts.status.ok ? http::status::ok : http::status::service_unavailable, j);
@@ -608,13 +610,7 @@ class ConsoleRoutes {
     const auto& d = erased.deleted;
     json j{{"ok", d.status.ok},
            {"wa_id", wa_id},
-           {"deleted",
-            {{"inbound_messages", d.inbound_messages},
-             {"outbox", d.outbox},
-             {"statuses", d.statuses},
-             {"conversations", d.conversations},
-             {"media_files", d.media_files},
-             {"reports", d.reports}}},
+           {"deleted", deleted_json(d)},
            {"kept",
             {{"pending_proofs", erased.kept_pending_proofs},
              {"open_reports", erased.kept_open_reports},

@@ -92,6 +92,12 @@ class Console {
   }
 
   std::int64_t query_int(const std::string& sql) { return rig_.query_int(sql); }
+  // The one stored media file's path (a test's proof).
+  std::string only_media_path() {
+    const std::string path = rig_.query_text("SELECT path FROM media_files");
+    REQUIRE(path != "<none>");
+    return path;
+  }
   void exec(const std::string& sql) {
     storage::sqlite::Connection db(rig_.db_path());
     REQUIRE(db.exec(sql).ok);
@@ -478,14 +484,7 @@ std::string age_one_user_past_retention(Console& c, const std::string& user, con
   c.exec("UPDATE outbox SET created_at_ms = " + old + " WHERE recipient = '" + user + "'");
   c.exec("UPDATE media_files SET created_at_ms = " + old);
   c.exec("UPDATE conversations SET updated_at_ms = " + old + " WHERE user_id = '" + user + "'");
-  std::string path;
-  {
-    storage::sqlite::Connection db(c.harness().config().db_path);
-    auto st = db.prepare("SELECT path FROM media_files");
-    auto use = st.use();
-    REQUIRE(use->step() == storage::sqlite::Step::row);
-    path = use->column_text(0);
-  }
+  const std::string path = c.only_media_path();
   REQUIRE(std::filesystem::exists(path));
   REQUIRE(eventually([&] {
     return c.query_int("SELECT count(*) FROM outbox WHERE recipient = '" + user + "' AND state IN ('queued', 'sending')") == 0;
@@ -563,14 +562,7 @@ TEST_CASE("erasing a user's data on request deletes theirs, keeps open work and 
   };
   REQUIRE(eventually([&] { return finished(user) && finished(other); }));
   REQUIRE(c.query_int("SELECT count(*) FROM payments WHERE wa_id = '" + user + "' AND state = 'pending'") == 1);
-  std::string proof;
-  {
-    storage::sqlite::Connection db(c.harness().config().db_path);
-    auto st = db.prepare("SELECT path FROM media_files");
-    auto use = st.use();
-    REQUIRE(use->step() == storage::sqlite::Step::row);
-    proof = use->column_text(0);
-  }
+  const std::string proof = c.only_media_path();
 
   auto agent = c.login("ani");
   CHECK(c.as(agent, "POST", "/api/v1/admin/erase", json{{"wa_id", user}}).status == 403);
